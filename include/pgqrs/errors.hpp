@@ -1,0 +1,260 @@
+#pragma once
+/// @file errors.hpp
+/// The error hierarchy. Every failure the library reports is a `pgqrs::error`; subclasses carry typed fields
+/// and mirror the original's error variants (spec §11.1) so each maps to exactly one Python exception.
+/// `what()` is one readable line saying what failed, on what, and why. Secrets (passwords in DSNs) never
+/// appear in messages.
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace pgqrs {
+
+/// Stable identity of an error class, for bindings that map errors without RTTI chains.
+enum class error_code {
+  config,
+  missing_config,
+  connection,
+  query,
+  pool_exhausted,
+  queue_not_found,
+  queue_already_exists,
+  worker_not_found,
+  not_found,
+  validation,
+  payload_too_large,
+  schema_validation,
+  state_transition,
+  worker_has_pending_messages,
+  rate_limited,
+  timeout,
+  conflict,
+  suspended,
+  serialization,
+  internal,
+};
+
+/// Root of every pgqrs error.
+class error : public std::runtime_error {
+ public:
+  [[nodiscard]] error_code code() const noexcept { return m_code; }
+
+ protected:
+  error(error_code code, const std::string& message) : std::runtime_error(message), m_code(code) {}
+
+ private:
+  error_code m_code;
+};
+
+// ---------------------------------------------------------------- configuration
+
+/// A configuration value (DSN, schema name, option) is invalid.
+class config_error : public error {
+ public:
+  config_error(std::string field, std::string message);
+  [[nodiscard]] const std::string& field() const noexcept { return m_field; }
+  [[nodiscard]] const std::string& detail() const noexcept { return m_detail; }
+
+ protected:
+  config_error(error_code code, std::string field, std::string detail, const std::string& message);
+
+ private:
+  std::string m_field;
+  std::string m_detail;
+};
+
+/// A required configuration value is absent (e.g. `PGQRS_DSN`).
+class missing_config : public config_error {
+ public:
+  explicit missing_config(std::string field);
+};
+
+// ---------------------------------------------------------------- database
+
+/// Base of failures reported by the database or its connection.
+class database_error : public error {
+ public:
+  /// Five-character SQLSTATE (PostgreSQL) or the SQLite extended result code as text; empty if unknown.
+  [[nodiscard]] const std::string& sqlstate() const noexcept { return m_sqlstate; }
+
+ protected:
+  database_error(error_code code, std::string sqlstate, const std::string& message);
+
+ private:
+  std::string m_sqlstate;
+};
+
+/// Could not connect, or the connection broke.
+class connection_error : public database_error {
+ public:
+  connection_error(const std::string& detail, const std::string& context);
+};
+
+/// A statement failed.
+class query_error : public database_error {
+ public:
+  query_error(std::string query, std::string sqlstate, const std::string& detail);
+  /// Name of the library query that failed (never its parameters).
+  [[nodiscard]] const std::string& query() const noexcept { return m_query; }
+
+ private:
+  std::string m_query;
+};
+
+/// No pooled connection became free within the acquire timeout.
+class pool_exhausted : public database_error {
+ public:
+  pool_exhausted(std::size_t pool_size, std::chrono::milliseconds waited);
+};
+
+// ---------------------------------------------------------------- lookups
+
+class queue_not_found : public error {
+ public:
+  explicit queue_not_found(std::string name);
+  [[nodiscard]] const std::string& queue_name() const noexcept { return m_name; }
+
+ private:
+  std::string m_name;
+};
+
+class queue_already_exists : public error {
+ public:
+  explicit queue_already_exists(std::string name);
+  [[nodiscard]] const std::string& queue_name() const noexcept { return m_name; }
+
+ private:
+  std::string m_name;
+};
+
+class worker_not_found : public error {
+ public:
+  explicit worker_not_found(std::int64_t id);
+  [[nodiscard]] std::int64_t worker_id() const noexcept { return m_id; }
+
+ private:
+  std::int64_t m_id;
+};
+
+/// A row looked up by id does not exist ("<entity> with id '<id>' not found").
+class not_found : public error {
+ public:
+  not_found(std::string entity, std::string id);
+  [[nodiscard]] const std::string& entity() const noexcept { return m_entity; }
+  [[nodiscard]] const std::string& id() const noexcept { return m_id; }
+
+ private:
+  std::string m_entity;
+  std::string m_id;
+};
+
+// ---------------------------------------------------------------- bad input and state
+
+/// Input rejected by a rule ("Validation failed: <reason>").
+class validation_error : public error {
+ public:
+  explicit validation_error(std::string reason);
+  [[nodiscard]] const std::string& reason() const noexcept { return m_reason; }
+
+ protected:
+  validation_error(error_code code, std::string reason, const std::string& message);
+
+ private:
+  std::string m_reason;
+};
+
+/// Serialized payload larger than `max_payload_size_bytes`.
+class payload_too_large : public validation_error {
+ public:
+  payload_too_large(std::size_t actual_bytes, std::size_t max_bytes);
+  [[nodiscard]] std::size_t actual_bytes() const noexcept { return m_actual; }
+  [[nodiscard]] std::size_t max_bytes() const noexcept { return m_max; }
+
+ private:
+  std::size_t m_actual;
+  std::size_t m_max;
+};
+
+/// The installed schema is missing or inconsistent (`verify()`).
+class schema_validation_error : public validation_error {
+ public:
+  explicit schema_validation_error(std::string message);
+};
+
+/// A worker status change that the state machine does not allow (§4.2).
+class state_transition_error : public error {
+ public:
+  state_transition_error(std::string from, std::string to, std::string reason);
+  [[nodiscard]] const std::string& from() const noexcept { return m_from; }
+  [[nodiscard]] const std::string& to() const noexcept { return m_to; }
+  [[nodiscard]] const std::string& reason() const noexcept { return m_reason; }
+
+ protected:
+  state_transition_error(error_code code, const std::string& message);
+
+ private:
+  std::string m_from;
+  std::string m_to;
+  std::string m_reason;
+};
+
+/// A consumer cannot shut down while it still holds leased messages.
+class worker_has_pending_messages : public state_transition_error {
+ public:
+  explicit worker_has_pending_messages(std::uint64_t count);
+  [[nodiscard]] std::uint64_t count() const noexcept { return m_count; }
+
+ private:
+  std::uint64_t m_count;
+};
+
+/// The producer's token bucket is empty.
+class rate_limited : public error {
+ public:
+  explicit rate_limited(std::chrono::milliseconds retry_after);
+  [[nodiscard]] std::chrono::milliseconds retry_after() const noexcept { return m_retry_after; }
+
+ private:
+  std::chrono::milliseconds m_retry_after;
+};
+
+class timeout_error : public error {
+ public:
+  explicit timeout_error(std::string operation);
+  [[nodiscard]] const std::string& operation() const noexcept { return m_operation; }
+
+ private:
+  std::string m_operation;
+};
+
+/// A concurrent change won (e.g. S3 compare-and-swap).
+class conflict_error : public error {
+ public:
+  explicit conflict_error(const std::string& message);
+};
+
+/// A poll or fetch stopped because the worker was interrupted, suspended or stopped.
+class suspended : public error {
+ public:
+  explicit suspended(std::string reason);
+  [[nodiscard]] const std::string& reason() const noexcept { return m_reason; }
+
+ private:
+  std::string m_reason;
+};
+
+/// A value could not be converted to or from JSON.
+class serialization_error : public error {
+ public:
+  explicit serialization_error(const std::string& detail);
+};
+
+/// A bug or an unexpected state inside the library.
+class internal_error : public error {
+ public:
+  explicit internal_error(const std::string& detail);
+};
+
+}  // namespace pgqrs

@@ -1,0 +1,54 @@
+#pragma once
+/// @file worker.hpp
+/// Common part of producers and consumers: every one is a registered row in `pgqrs_workers` with a status
+/// state machine (spec §4.2) used for cooperative shutdown.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "pgqrs/types.hpp"
+
+namespace pgqrs {
+
+namespace detail {
+struct worker_state;
+}
+
+class worker {
+ public:
+  worker(const worker&) = default;
+  worker(worker&&) noexcept = default;
+  worker& operator=(const worker&) = default;
+  worker& operator=(worker&&) noexcept = default;
+  virtual ~worker() = default;
+
+  [[nodiscard]] std::int64_t worker_id() const;
+  [[nodiscard]] const std::string& name() const;
+  /// Reads the worker's row. @throws worker_not_found if it was deleted
+  [[nodiscard]] pgqrs::worker_record worker_record() const;
+  [[nodiscard]] worker_status status() const;
+
+  /// ready|polling|interrupted → suspended. @throws state_transition_error
+  void suspend() const;
+  /// suspended → ready. @throws state_transition_error
+  void resume() const;
+  /// suspended → stopped. @throws state_transition_error (consumers: worker_has_pending_messages)
+  virtual void shutdown() const;
+  /// Records liveness. @throws worker_not_found
+  void heartbeat() const;
+  /// Whether the last heartbeat is at most `max_age` old.
+  [[nodiscard]] bool is_healthy(std::chrono::seconds max_age) const;
+
+  /// The injected time (see with_time of producer/consumer) or the wall clock.
+  [[nodiscard]] timestamp current_time() const;
+
+ protected:
+  explicit worker(std::shared_ptr<detail::worker_state> state) : m_state(std::move(state)) {}
+  std::shared_ptr<detail::worker_state> m_state;
+  std::optional<timestamp> m_time;
+};
+
+}  // namespace pgqrs

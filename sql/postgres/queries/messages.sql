@@ -1,0 +1,202 @@
+-- Messages. Every message result has these 10 columns, in this order:
+-- id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+-- archived_at (NULL for live messages).
+-- Ownership: a consumer may archive/delete/extend/release only messages whose consumer_worker_id is its own
+-- id. A lease is just vt in the future, so an expired lease is claimable again and the new claim takes over
+-- ownership; the previous owner's calls then change nothing.
+
+-- name: message_insert
+INSERT INTO {schema}.pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id)
+VALUES ($1::bigint, $2::jsonb, $3::timestamptz, $4::timestamptz, $5::bigint)
+RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+          NULL::timestamptz;
+
+-- name: message_insert_batch
+-- One statement for the whole batch (only dialects with array parameters define this query).
+INSERT INTO {schema}.pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id)
+SELECT $1::bigint, p.payload, $3::timestamptz, $4::timestamptz, $5::bigint
+FROM unnest($2::jsonb[]) WITH ORDINALITY AS p(payload, ord)
+ORDER BY p.ord
+RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+          NULL::timestamptz;
+
+-- name: message_claim
+-- $1 queue, $2 now, $3 limit, $4 lease expiry, $5 max_read_ct, $6 consumer.
+-- Walks the claim index (queue_id, vt, id) in order; SKIP LOCKED lets concurrent consumers pass each other.
+WITH claimable AS (
+    SELECT id FROM {schema}.pgqrs_messages
+    WHERE queue_id = $1::bigint AND vt <= $2::timestamptz AND read_ct < $5::int
+    ORDER BY vt, id
+    LIMIT $3::int
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE {schema}.pgqrs_messages m
+SET vt = $4::timestamptz, read_ct = m.read_ct + 1, dequeued_at = COALESCE(m.dequeued_at, $2::timestamptz),
+    consumer_worker_id = $6::bigint
+FROM claimable
+WHERE m.id = claimable.id
+RETURNING m.id, m.queue_id, m.payload, m.vt, m.enqueued_at, m.read_ct, m.dequeued_at, m.producer_worker_id,
+          m.consumer_worker_id, NULL::timestamptz;
+
+-- name: message_archive
+-- $1 ids, $2 owner, $3 now. Moves owned messages to the archive; returns the archived rows.
+WITH moved AS (
+    DELETE FROM {schema}.pgqrs_messages
+    WHERE id = ANY($1::bigint[]) AND consumer_worker_id = $2::bigint
+    RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id
+)
+INSERT INTO {schema}.pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
+                                    producer_worker_id, consumer_worker_id, archived_at)
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+       $3::timestamptz
+FROM moved
+RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+          archived_at;
+
+-- name: message_archive_ids
+-- Same as message_archive, returning only the ids (batch acknowledgements do not need the payloads back).
+WITH moved AS (
+    DELETE FROM {schema}.pgqrs_messages
+    WHERE id = ANY($1::bigint[]) AND consumer_worker_id = $2::bigint
+    RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id
+)
+INSERT INTO {schema}.pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
+                                    producer_worker_id, consumer_worker_id, archived_at)
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+       $3::timestamptz
+FROM moved
+RETURNING id;
+
+-- name: message_delete_owned
+DELETE FROM {schema}.pgqrs_messages WHERE id = ANY($1::bigint[]) AND consumer_worker_id = $2::bigint
+RETURNING id;
+
+-- name: message_extend
+-- $3 microseconds added to the current vt (spec §3.4).
+UPDATE {schema}.pgqrs_messages SET vt = vt + $3::bigint * interval '1 microsecond'
+WHERE id = ANY($1::bigint[]) AND consumer_worker_id = $2::bigint
+RETURNING id;
+
+-- name: message_renew_lease
+-- Keeps the leases of running handlers alive: vt becomes at least $3 (never shortens a lease).
+UPDATE {schema}.pgqrs_messages SET vt = GREATEST(vt, $3::timestamptz)
+WHERE id = ANY($1::bigint[]) AND consumer_worker_id = $2::bigint
+RETURNING id;
+
+-- name: message_release
+-- $3 becomes the new vt; the owner is cleared; read_ct is kept.
+UPDATE {schema}.pgqrs_messages SET vt = $3::timestamptz, consumer_worker_id = NULL
+WHERE id = ANY($1::bigint[]) AND consumer_worker_id = $2::bigint
+RETURNING id;
+
+-- name: message_release_by_consumer
+UPDATE {schema}.pgqrs_messages SET vt = $2::timestamptz, consumer_worker_id = NULL
+WHERE consumer_worker_id = $1::bigint
+RETURNING id;
+
+-- name: message_get
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+       NULL::timestamptz
+FROM {schema}.pgqrs_messages WHERE id = $1::bigint
+UNION ALL
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+       archived_at
+FROM {schema}.pgqrs_archive WHERE id = $1::bigint;
+
+-- name: message_get_many
+SELECT * FROM (
+    SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+           NULL::timestamptz AS archived_at
+    FROM {schema}.pgqrs_messages WHERE id = ANY($1::bigint[])
+    UNION ALL
+    SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+           archived_at
+    FROM {schema}.pgqrs_archive WHERE id = ANY($1::bigint[])
+) found ORDER BY id;
+
+-- name: message_list
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+       NULL::timestamptz
+FROM {schema}.pgqrs_messages ORDER BY enqueued_at DESC, id DESC;
+
+-- name: message_list_by_queue
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+       NULL::timestamptz
+FROM {schema}.pgqrs_messages WHERE queue_id = $1::bigint ORDER BY enqueued_at DESC, id DESC LIMIT $2::int;
+
+-- name: message_list_by_consumer
+SELECT * FROM (
+    SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+           NULL::timestamptz AS archived_at
+    FROM {schema}.pgqrs_messages WHERE consumer_worker_id = $1::bigint
+    UNION ALL
+    SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+           archived_at
+    FROM {schema}.pgqrs_archive WHERE consumer_worker_id = $1::bigint
+) held ORDER BY id;
+
+-- name: message_list_archived_by_queue
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+       archived_at
+FROM {schema}.pgqrs_archive WHERE queue_id = $1::bigint ORDER BY archived_at DESC, id DESC;
+
+-- name: message_count
+SELECT count(*) FROM {schema}.pgqrs_messages;
+
+-- name: message_count_by_consumer
+SELECT count(*) FROM {schema}.pgqrs_messages WHERE consumer_worker_id = $1::bigint;
+
+-- name: message_count_worker_references
+SELECT (SELECT count(*) FROM {schema}.pgqrs_messages
+        WHERE producer_worker_id = $1::bigint OR consumer_worker_id = $1::bigint)
+     + (SELECT count(*) FROM {schema}.pgqrs_archive
+        WHERE producer_worker_id = $1::bigint OR consumer_worker_id = $1::bigint);
+
+-- name: message_count_claimable
+-- Ready now: visible, under the read limit (leased-but-expired messages count: they are claimable).
+SELECT count(*) FROM {schema}.pgqrs_messages
+WHERE queue_id = $1::bigint AND vt <= $2::timestamptz AND read_ct < $3::int;
+
+-- name: message_count_held
+-- Messages of the queue whose current owner is the worker and whose lease has not expired.
+SELECT count(*) FROM {schema}.pgqrs_messages
+WHERE queue_id = $1::bigint AND consumer_worker_id = $2::bigint AND vt > $3::timestamptz;
+
+-- name: message_count_by_queue
+SELECT (SELECT count(*) FROM {schema}.pgqrs_messages WHERE queue_id = $1::bigint)
+     + (SELECT count(*) FROM {schema}.pgqrs_archive WHERE queue_id = $1::bigint);
+
+-- name: message_update_payload
+UPDATE {schema}.pgqrs_messages SET payload = $2::jsonb WHERE id = $1::bigint RETURNING id;
+
+-- name: message_delete_live
+-- Unchecked deletes (tables API).
+DELETE FROM {schema}.pgqrs_messages WHERE id = ANY($1::bigint[]) RETURNING id;
+
+-- name: message_delete_archived
+DELETE FROM {schema}.pgqrs_archive WHERE id = ANY($1::bigint[]) RETURNING id;
+
+-- name: message_dead_letter
+-- $1 max_read_ct, $2 now. Moves every poison message (read limit reached) of every queue to the archive.
+WITH moved AS (
+    DELETE FROM {schema}.pgqrs_messages WHERE read_ct >= $1::int
+    RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id
+)
+INSERT INTO {schema}.pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
+                                    producer_worker_id, consumer_worker_id, archived_at)
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+       $2::timestamptz
+FROM moved
+RETURNING id;
+
+-- name: message_replay
+-- $1 archived id, $2 now: back to the live table under the same id, ready now, read count reset.
+WITH moved AS (
+    DELETE FROM {schema}.pgqrs_archive WHERE id = $1::bigint
+    RETURNING id, queue_id, payload, producer_worker_id
+)
+INSERT INTO {schema}.pgqrs_messages (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
+                                     producer_worker_id, consumer_worker_id)
+SELECT id, queue_id, payload, $2::timestamptz, $2::timestamptz, 0, NULL, producer_worker_id, NULL FROM moved
+RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+          NULL::timestamptz;

@@ -1,0 +1,65 @@
+-- Worker rows. Columns of every worker result:
+-- id, name, queue_id, started_at, heartbeat_at, shutdown_at, status.
+
+-- name: worker_insert
+INSERT INTO {schema}.pgqrs_workers (name, queue_id, started_at, heartbeat_at, status)
+VALUES ($1::text, $2::bigint, $3::timestamptz, $3::timestamptz, 'ready')
+RETURNING id, name, queue_id, started_at, heartbeat_at, shutdown_at, status;
+
+-- name: worker_reactivate
+-- Re-registration of a stopped name reuses the row (spec §4.1).
+UPDATE {schema}.pgqrs_workers
+SET status = 'ready', queue_id = $2::bigint, started_at = $3::timestamptz, heartbeat_at = $3::timestamptz,
+    shutdown_at = NULL
+WHERE id = $1::bigint AND status = 'stopped'
+RETURNING id, name, queue_id, started_at, heartbeat_at, shutdown_at, status;
+
+-- name: worker_get
+SELECT id, name, queue_id, started_at, heartbeat_at, shutdown_at, status
+FROM {schema}.pgqrs_workers WHERE id = $1::bigint;
+
+-- name: worker_get_by_name
+SELECT id, name, queue_id, started_at, heartbeat_at, shutdown_at, status
+FROM {schema}.pgqrs_workers WHERE name = $1::text;
+
+-- name: worker_list
+SELECT id, name, queue_id, started_at, heartbeat_at, shutdown_at, status
+FROM {schema}.pgqrs_workers ORDER BY started_at DESC, id DESC;
+
+-- name: worker_list_by_queue
+SELECT id, name, queue_id, started_at, heartbeat_at, shutdown_at, status
+FROM {schema}.pgqrs_workers WHERE queue_id = $1::bigint ORDER BY started_at DESC, id DESC;
+
+-- name: worker_count
+SELECT count(*) FROM {schema}.pgqrs_workers;
+
+-- name: worker_transition
+-- Moves to status $2 only from one of the statuses in $4; no row back means the move is not allowed.
+UPDATE {schema}.pgqrs_workers
+SET status = $2::text::{schema}.pgqrs_worker_status,
+    shutdown_at = CASE WHEN $2::text = 'stopped' THEN $3::timestamptz ELSE shutdown_at END,
+    heartbeat_at = $3::timestamptz
+WHERE id = $1::bigint AND status::text = ANY($4::text[])
+RETURNING id, name, queue_id, started_at, heartbeat_at, shutdown_at, status;
+
+-- name: worker_heartbeat
+UPDATE {schema}.pgqrs_workers SET heartbeat_at = $2::timestamptz WHERE id = $1::bigint RETURNING id;
+
+-- name: worker_list_zombies
+SELECT id, name, queue_id, started_at, heartbeat_at, shutdown_at, status
+FROM {schema}.pgqrs_workers
+WHERE queue_id = $1::bigint AND status IN ('ready', 'polling', 'suspended', 'interrupted')
+  AND heartbeat_at < $2::timestamptz
+ORDER BY heartbeat_at;
+
+-- name: worker_delete
+DELETE FROM {schema}.pgqrs_workers WHERE id = $1::bigint;
+
+-- name: worker_purge_stopped
+DELETE FROM {schema}.pgqrs_workers w
+WHERE w.status = 'stopped' AND w.heartbeat_at < $1::timestamptz
+  AND NOT EXISTS (SELECT 1 FROM {schema}.pgqrs_messages m
+                  WHERE m.producer_worker_id = w.id OR m.consumer_worker_id = w.id)
+  AND NOT EXISTS (SELECT 1 FROM {schema}.pgqrs_archive a
+                  WHERE a.producer_worker_id = w.id OR a.consumer_worker_id = w.id)
+RETURNING w.id;

@@ -1,0 +1,86 @@
+#include "pgqrs/admin.hpp"
+
+#include "core/message_ops.hpp"
+#include "core/queue_ops.hpp"
+#include "core/row_mapping.hpp"
+#include "core/schema.hpp"
+#include "core/store_state.hpp"
+#include "core/worker_ops.hpp"
+#include "pgqrs/errors.hpp"
+
+namespace pgqrs {
+
+namespace {
+const detail::store_core& core_of(const store& s) { return *s.state()->core; }
+}  // namespace
+
+void admin_builder::install() const { detail::install_schema(core_of(m_store), now()); }
+
+void admin_builder::verify() const { detail::verify_schema(core_of(m_store)); }
+
+queue_record admin_builder::create_queue(std::string_view name) const {
+  return detail::create_queue(core_of(m_store), name, now());
+}
+
+queue_record admin_builder::get_queue(std::string_view name) const {
+  return detail::require_queue(core_of(m_store), name);
+}
+
+void admin_builder::delete_queue(const queue_record& queue) const {
+  detail::delete_queue_checked(core_of(m_store), queue);
+}
+
+void admin_builder::delete_queue_by_name(std::string_view name) const {
+  delete_queue(detail::require_queue(core_of(m_store), name));
+}
+
+std::uint64_t admin_builder::purge_queue(std::string_view name) const {
+  return detail::purge_queue(core_of(m_store), name);
+}
+
+std::vector<std::int64_t> admin_builder::dlq() const { return detail::dead_letter(core_of(m_store), now()); }
+
+std::uint64_t admin_builder::reclaim_messages(std::int64_t queue_id,
+                                              std::optional<std::chrono::seconds> older_than) const {
+  const auto& core = core_of(m_store);
+  const auto t = now();
+  const auto threshold = older_than.value_or(std::chrono::seconds(core.cfg.heartbeat_interval));
+  auto zombies = detail::to_workers(core.run("worker_list_zombies", {queue_id, t - threshold}));
+  std::uint64_t released = 0;
+  for (const auto& z : zombies) {
+    released += detail::release_by_consumer(core, z.id, t);
+    detail::worker_mark_stopped(core, z.id, t);
+  }
+  return released;
+}
+
+std::uint64_t admin_builder::release_worker_messages(std::int64_t worker_id) const {
+  return detail::release_by_consumer(core_of(m_store), worker_id, now());
+}
+
+std::vector<worker_record> admin_builder::list_workers() const {
+  return detail::to_workers(core_of(m_store).run("worker_list", {}));
+}
+
+std::uint64_t admin_builder::delete_worker(std::int64_t worker_id) const {
+  const auto& core = core_of(m_store);
+  (void)detail::require_worker(core, worker_id);
+  auto refs = core.run("message_count_worker_references", {worker_id}).i64(0, 0);
+  if (refs > 0) {
+    throw validation_error("Worker has " + std::to_string(refs) + " references (associated messages/archives)");
+  }
+  return static_cast<std::uint64_t>(core.run("worker_delete", {worker_id}).affected());
+}
+
+std::uint64_t admin_builder::purge_old_workers(std::chrono::seconds older_than) const {
+  return core_of(m_store).run("worker_purge_stopped", {now() - older_than}).size();
+}
+
+std::vector<queue_message> admin_builder::get_worker_messages(std::int64_t worker_id) const {
+  const auto& core = core_of(m_store);
+  auto w = detail::require_worker(core, worker_id);
+  if (!w.queue_id) throw validation_error("Cannot get messages for admin worker");
+  return detail::to_messages(core.run("message_list_by_consumer", {worker_id}));
+}
+
+}  // namespace pgqrs

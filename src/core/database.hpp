@@ -1,0 +1,123 @@
+#pragma once
+// The backend seam. Every backend is a SQL engine, so the seam is a *connection* that runs the named
+// queries of its dialect's catalog; all queue/worker operations are written once (src/core/*_ops.cpp) on top.
+// Drivers (src/postgres, src/sqlite, later src/turso) are the only code that includes a client library.
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/row_set.hpp"
+#include "core/sql_catalog.hpp"
+#include "core/sql_value.hpp"
+#include "pgqrs/config.hpp"
+#include "pgqrs/types.hpp"
+
+namespace pgqrs::detail {
+
+enum class tx_mode {
+  read,
+  /// Takes the write lock up front (SQLite `BEGIN IMMEDIATE`), so a transaction that reads then writes can
+  /// never fail half-way on a lock upgrade.
+  write,
+};
+
+/// SQLSTATE codes the operations look at. The SQLite family driver translates its constraint codes to these.
+namespace sqlstate {
+inline constexpr std::string_view unique_violation = "23505";
+inline constexpr std::string_view foreign_key_violation = "23503";
+}  // namespace sqlstate
+
+/// One database connection. Not thread-safe: a connection is used by one thread at a time (the pool
+/// guarantees it). Failures throw `query_error` (with a PostgreSQL-style SQLSTATE) or `connection_error`.
+class connection {
+ public:
+  connection() = default;
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  virtual ~connection() = default;
+
+  /// Runs the statements of `q` with `params` ($1.. on PostgreSQL, ?1.. on SQLite). Several statements run
+  /// in one transaction (opened here unless one is already open). Returns the first statement's rows.
+  virtual row_set execute(const sql_query& q, std::span<const sql_param> params) = 0;
+  /// Runs a parameterless script that may hold many statements (migrations).
+  virtual void execute_script(std::string_view sql) = 0;
+
+  virtual void begin(tx_mode mode) = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+  [[nodiscard]] virtual bool in_transaction() const = 0;
+  /// False once the connection is unusable; the pool then discards it instead of reusing it.
+  [[nodiscard]] virtual bool healthy() const = 0;
+};
+
+class connection_pool;
+
+/// A connection borrowed from the pool; returned (or discarded if broken) when destroyed.
+class pooled_connection {
+ public:
+  pooled_connection() = default;
+  pooled_connection(std::shared_ptr<connection_pool> pool, std::unique_ptr<connection> conn)
+      : m_pool(std::move(pool)), m_conn(std::move(conn)) {}
+  pooled_connection(pooled_connection&&) noexcept = default;
+  pooled_connection& operator=(pooled_connection&& other) noexcept;
+  pooled_connection(const pooled_connection&) = delete;
+  pooled_connection& operator=(const pooled_connection&) = delete;
+  ~pooled_connection() { release(); }
+
+  connection& operator*() const { return *m_conn; }
+  connection* operator->() const { return m_conn.get(); }
+
+ private:
+  void release() noexcept;
+  std::shared_ptr<connection_pool> m_pool;
+  std::unique_ptr<connection> m_conn;
+};
+
+/// An open database: its dialect's SQL, and a bounded pool of connections to it.
+class database {
+ public:
+  database(backend_kind kind, std::string dialect, std::string_view quoted_schema,
+           std::shared_ptr<connection_pool> pool);
+
+  [[nodiscard]] backend_kind kind() const { return m_kind; }
+  /// "postgres" or "sqlite" (the SQLite family: SQLite, Turso, S3).
+  [[nodiscard]] const std::string& dialect() const { return m_dialect; }
+  [[nodiscard]] const sql_catalog& catalog() const { return m_catalog; }
+  [[nodiscard]] const sql_query& query(std::string_view name) const { return m_catalog.query(name); }
+  /// @throws pool_exhausted, connection_error
+  [[nodiscard]] pooled_connection acquire() const;
+
+ private:
+  backend_kind m_kind;
+  std::string m_dialect;
+  sql_catalog m_catalog;
+  std::shared_ptr<connection_pool> m_pool;
+};
+
+/// Rolls back unless committed: every multi-statement operation uses one.
+class transaction {
+ public:
+  transaction(connection& conn, tx_mode mode) : m_conn(conn) { m_conn.begin(mode); }
+  transaction(const transaction&) = delete;
+  transaction& operator=(const transaction&) = delete;
+  ~transaction() {
+    if (!m_done) m_conn.rollback();
+  }
+  void commit() {
+    m_conn.commit();
+    m_done = true;
+  }
+
+ private:
+  connection& m_conn;
+  bool m_done = false;
+};
+
+// Driver entry points; each is defined only when its backend is built (see store.cpp).
+std::unique_ptr<database> open_postgres(const config& cfg);
+std::unique_ptr<database> open_sqlite(const config& cfg);
+
+}  // namespace pgqrs::detail

@@ -1,0 +1,151 @@
+#include "core/message_ops.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "core/row_mapping.hpp"
+#include "pgqrs/errors.hpp"
+
+namespace pgqrs::detail {
+
+std::vector<queue_message> insert_messages(const store_core& core, const queue_record& queue,
+                                           const std::vector<std::string>& payloads, timestamp vt, timestamp now,
+                                           std::optional<std::int64_t> producer_id) {
+  std::vector<queue_message> out;
+  if (payloads.empty()) return out;
+  try {
+    if (payloads.size() > 1 && core.db->dialect() == "postgres") {
+      // One INSERT ... SELECT unnest($2::jsonb[]) for the whole batch: one round trip, one commit.
+      auto rows = core.run("message_insert_batch",
+                           {queue.id, text_list{payloads}, vt, now, optional_param(producer_id)});
+      out = to_messages(rows);
+    } else if (payloads.size() == 1) {
+      out = to_messages(core.run("message_insert", {queue.id, payloads.front(), vt, now, optional_param(producer_id)}));
+    } else {
+      // In-process engines: a prepared INSERT stepped per row inside one transaction costs no round trips.
+      auto conn = core.db->acquire();
+      transaction tx(*conn, tx_mode::write);
+      out.reserve(payloads.size());
+      for (const auto& p : payloads) {
+        auto rows = core.run(*conn, "message_insert", {queue.id, p, vt, now, optional_param(producer_id)});
+        out.push_back(to_message(rows, 0));
+      }
+      tx.commit();
+    }
+  } catch (const query_error& e) {
+    if (e.sqlstate() == sqlstate::foreign_key_violation) throw queue_not_found(queue.queue_name);
+    throw;
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id, std::int64_t worker_id,
+                                          std::size_t limit, std::chrono::microseconds lease, timestamp now) {
+  auto rows = core.run("message_claim", {queue_id, now, static_cast<std::int64_t>(limit), now + lease,
+                                         std::int64_t{core.cfg.max_read_ct}, worker_id});
+  auto out = to_messages(rows);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<queue_message> archive_messages(const store_core& core, const std::vector<std::int64_t>& ids,
+                                            std::int64_t worker_id, timestamp now) {
+  if (ids.empty()) return {};
+  return to_messages(core.run("message_archive", {id_list{ids}, worker_id, now}));
+}
+
+std::vector<std::int64_t> archive_message_ids(const store_core& core, const std::vector<std::int64_t>& ids,
+                                              std::int64_t worker_id, timestamp now) {
+  if (ids.empty()) return {};
+  return to_ids(core.run("message_archive_ids", {id_list{ids}, worker_id, now}));
+}
+
+std::vector<std::int64_t> delete_owned_messages(const store_core& core, const std::vector<std::int64_t>& ids,
+                                                std::int64_t worker_id) {
+  if (ids.empty()) return {};
+  return to_ids(core.run("message_delete_owned", {id_list{ids}, worker_id}));
+}
+
+std::vector<std::int64_t> extend_messages(const store_core& core, const std::vector<std::int64_t>& ids,
+                                          std::int64_t worker_id, std::chrono::microseconds by) {
+  if (ids.empty()) return {};
+  return to_ids(core.run("message_extend", {id_list{ids}, worker_id, static_cast<std::int64_t>(by.count())}));
+}
+
+std::vector<std::int64_t> renew_leases(const store_core& core, const std::vector<std::int64_t>& ids,
+                                       std::int64_t worker_id, timestamp until) {
+  if (ids.empty()) return {};
+  return to_ids(core.run("message_renew_lease", {id_list{ids}, worker_id, until}));
+}
+
+std::vector<std::int64_t> release_messages(const store_core& core, const std::vector<std::int64_t>& ids,
+                                           std::int64_t worker_id, timestamp visible_at) {
+  if (ids.empty()) return {};
+  return to_ids(core.run("message_release", {id_list{ids}, worker_id, visible_at}));
+}
+
+std::uint64_t release_by_consumer(const store_core& core, std::int64_t worker_id, timestamp now) {
+  return core.run("message_release_by_consumer", {worker_id, now}).size();
+}
+
+std::vector<bool> flags_for(const std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& changed) {
+  std::unordered_set<std::int64_t> set(changed.begin(), changed.end());
+  std::vector<bool> out;
+  out.reserve(ids.size());
+  for (auto id : ids) out.push_back(set.erase(id) > 0);  // erase: a duplicated input id counts once
+  return out;
+}
+
+std::optional<queue_message> get_message(const store_core& core, std::int64_t id) {
+  auto rows = core.run("message_get", {id});
+  if (rows.empty()) return std::nullopt;
+  return to_message(rows, 0);
+}
+
+std::vector<queue_message> get_messages(const store_core& core, const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return {};
+  return to_messages(core.run("message_get_many", {id_list{ids}}));
+}
+
+std::vector<std::int64_t> dead_letter(const store_core& core, timestamp now) {
+  return to_ids(core.run("message_dead_letter", {std::int64_t{core.cfg.max_read_ct}, now}));
+}
+
+std::optional<queue_message> replay_message(const store_core& core, std::int64_t id, timestamp now) {
+  auto rows = core.run("message_replay", {id, now});
+  if (rows.empty()) return std::nullopt;
+  return to_message(rows, 0);
+}
+
+}  // namespace pgqrs::detail
+
+#include "core/validation.hpp"
+
+namespace pgqrs::detail {
+
+std::vector<queue_message> enqueue_validated(const store_core& core, const queue_record& queue,
+                                             std::span<const json> payloads, token_bucket* bucket, timestamp now,
+                                             std::chrono::milliseconds delay, std::optional<std::int64_t> producer_id) {
+  if (payloads.empty()) throw validation_error("No messages to enqueue");
+  if (delay.count() < 0) throw validation_error("delay cannot be negative");
+  auto texts = validate_batch(payloads, core.cfg.validation, [&] {
+    if (bucket != nullptr) bucket->acquire(static_cast<std::uint32_t>(payloads.size()));
+  });
+  return insert_messages(core, queue, texts, now + delay, now, producer_id);
+}
+
+}  // namespace pgqrs::detail
+
+namespace pgqrs::detail {
+
+void check_dequeue_args(const store_core& core, std::size_t n, std::chrono::milliseconds lease) {
+  if (n == 0) throw validation_error("batch size must be >= 1");
+  if (n > core.cfg.default_max_batch_size) {
+    throw validation_error("batch size " + std::to_string(n) + " exceeds default_max_batch_size " +
+                           std::to_string(core.cfg.default_max_batch_size));
+  }
+  if (lease.count() <= 0) throw validation_error("lease (visibility timeout) must be positive");
+}
+
+}  // namespace pgqrs::detail

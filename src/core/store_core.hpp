@@ -1,0 +1,31 @@
+#pragma once
+// What every handle (store, producer, consumer, builders) shares: the settings and the open database.
+// Handles hold a shared_ptr to it, so the database lives as long as any handle does.
+
+#include <initializer_list>
+#include <memory>
+#include <string_view>
+
+#include "core/database.hpp"
+#include "pgqrs/config.hpp"
+
+namespace pgqrs::detail {
+
+struct store_core {
+  config cfg;
+  std::unique_ptr<database> db;
+
+  /// Runs one named query on a pooled connection (autocommit, or one transaction for multi-statement queries).
+  row_set run(std::string_view query, std::initializer_list<sql_param> params) const {
+    auto conn = db->acquire();
+    return conn->execute(db->query(query), std::span<const sql_param>(params.begin(), params.size()));
+  }
+  /// Runs one named query on a connection the caller holds (inside the caller's transaction).
+  row_set run(connection& conn, std::string_view query, std::initializer_list<sql_param> params) const {
+    return conn.execute(db->query(query), std::span<const sql_param>(params.begin(), params.size()));
+  }
+};
+
+using core_ptr = std::shared_ptr<const store_core>;
+
+}  // namespace pgqrs::detail
