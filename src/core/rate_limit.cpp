@@ -32,9 +32,11 @@ void token_bucket::refill(clock::time_point now) {
   m_last_refill = now;
 }
 
-bool token_bucket::try_acquire(std::uint32_t n) {
+bool token_bucket::try_acquire(std::uint32_t n) { return try_acquire(n, clock::now()); }
+
+bool token_bucket::try_acquire(std::uint32_t n, clock::time_point now) {
   std::lock_guard lock(m_mutex);
-  refill(clock::now());
+  refill(now);
   if (n > m_tokens) return false;
   m_tokens -= n;
   return true;
@@ -44,9 +46,11 @@ void token_bucket::acquire(std::uint32_t n) {
   if (!try_acquire(n)) throw rate_limited(std::chrono::seconds(1));
 }
 
-rate_limit_status token_bucket::status() {
+rate_limit_status token_bucket::status() { return status(clock::now()); }
+
+rate_limit_status token_bucket::status(clock::time_point now) {
   std::lock_guard lock(m_mutex);
-  refill(clock::now());
+  refill(now);
   return rate_limit_status{m_tokens, m_per_second, m_capacity};
 }
 

@@ -25,7 +25,11 @@ class token_bucket {
   /// Takes `n` tokens or none. @throws rate_limited (retry after 1 s, as the original)
   void acquire(std::uint32_t n);
   [[nodiscard]] bool try_acquire(std::uint32_t n);
+  /// As try_acquire(n), refilling as of `now` (lets tests control time).
+  [[nodiscard]] bool try_acquire(std::uint32_t n, clock::time_point now);
   [[nodiscard]] rate_limit_status status();
+  /// As status(), refilling as of `now` (lets tests control time).
+  [[nodiscard]] rate_limit_status status(clock::time_point now);
 
  private:
   void refill(clock::time_point now);

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds pgqrs (library, tests, examples, tools) into ./build.
+#   BUILD_DIR=... BUILD_TYPE=Release scripts/build.sh [extra cmake args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+cmake --build "$build_dir"

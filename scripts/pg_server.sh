@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL (and optionally PgBouncer in transaction mode) on free loopback ports.
+#
+#   eval "$(scripts/pg_server.sh start [--pgbouncer] [--durable])"
+#       starts the servers and prints `export` lines: PGTEST_DIR, PGQRS_PG_DSN, PGQRS_PGBOUNCER_DSN.
+#       --durable keeps fsync / synchronous_commit / full_page_writes on (benchmarks); tests turn them off.
+#   scripts/pg_server.sh stop "$PGTEST_DIR"
+#       stops both by PID and removes the directory.
+#
+# initdb, pg_ctl and pgbouncer refuse to run as root: when root, they run as the `postgres` user.
+set -euo pipefail
+
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$pgbin" ] || { echo "pg_server: PostgreSQL binaries not found (run scripts/install-deps.sh)" >&2; exit 1; }
+
+runas=()
+[ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start() {
+  local pgbouncer=0 durable=0
+  for a in "$@"; do
+    case $a in
+      --pgbouncer) pgbouncer=1 ;;
+      --durable) durable=1 ;;
+      *) echo "pg_server: unknown option $a" >&2; exit 2 ;;
+    esac
+  done
+  local dir port opts
+  dir=$(mktemp -d /tmp/pgt.XXXXXX)  # short path: unix socket paths are limited to 107 bytes
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  port=$(free_port)
+  opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c shared_buffers=256MB"
+  [ $durable = 1 ] || opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  "${runas[@]}" "$pgbin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+  "${runas[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/pg.log" -w -t 60 start -o "$opts" >/dev/null \
+    || { cat "$dir/pg.log" >&2; exit 1; }
+  echo "export PGTEST_DIR=$dir"
+  echo "export PGQRS_PG_DSN=postgresql://postgres@127.0.0.1:$port/postgres"
+  if [ $pgbouncer = 1 ]; then
+    local bport
+    bport=$(free_port)
+    cat >"$dir/pgb.ini" <<INI
+[databases]
+* = host=$dir port=$port
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bport
+unix_socket_dir = $dir
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+max_client_conn = 500
+default_pool_size = 20
+logfile = $dir/pgb.log
+pidfile = $dir/pgb.pid
+admin_users = postgres
+ignore_startup_parameters = extra_float_digits,options
+INI
+    echo '"postgres" ""' >"$dir/userlist.txt"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir/pgb.ini" "$dir/userlist.txt"
+    "${runas[@]}" pgbouncer -d "$dir/pgb.ini" >/dev/null
+    for _ in $(seq 100); do
+      [ -s "$dir/pgb.pid" ] && python3 -c "import socket; socket.create_connection(('127.0.0.1', $bport), 1)" 2>/dev/null && break
+      sleep 0.1
+    done
+    echo "export PGQRS_PGBOUNCER_DSN=postgresql://postgres@127.0.0.1:$bport/postgres"
+  fi
+}
+
+stop() {
+  local dir=${1:?usage: pg_server.sh stop DIR}
+  [ -d "$dir" ] || return 0
+  if [ -s "$dir/pgb.pid" ]; then kill "$(cat "$dir/pgb.pid")" 2>/dev/null || true; fi
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    "${runas[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 \
+      || kill "$(head -1 "$dir/data/postmaster.pid")" 2>/dev/null || true
+  fi
+  rm -rf "$dir"
+}
+
+case ${1:-} in
+  start) shift; start "$@" ;;
+  stop) shift; stop "$@" ;;
+  *) echo "usage: $0 start [--pgbouncer] [--durable] | stop DIR" >&2; exit 2 ;;
+esac

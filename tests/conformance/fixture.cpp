@@ -1,0 +1,108 @@
+#include "fixture.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "core/store_state.hpp"
+
+namespace pgqrs::testing {
+
+namespace {
+std::string env_or_fail(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') {
+    throw std::runtime_error(std::string(name) + " is not set: run the suite with scripts/test.sh");
+  }
+  return v;
+}
+}  // namespace
+
+backend_under_test current_backend() {
+  const char* b = std::getenv("PGQRS_TEST_BACKEND");
+  std::string name = b ? b : "sqlite";
+  if (name == "postgres") return backend_under_test::postgres;
+  if (name == "pgbouncer") return backend_under_test::pgbouncer;
+  if (name == "sqlite") return backend_under_test::sqlite;
+  throw std::runtime_error("unknown PGQRS_TEST_BACKEND '" + name + "'");
+}
+
+bool is_postgres_family() { return current_backend() != backend_under_test::sqlite; }
+
+std::string unique_name(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+         std::to_string(rng() % 100000);
+}
+
+void exec_sql(const store& s, const std::string& sql) {
+  auto conn = s.state()->core->db->acquire();
+  conn->execute_script(sql);
+}
+
+std::int64_t query_int(const store& s, const std::string& sql) {
+  auto conn = s.state()->core->db->acquire();
+  detail::sql_query q{"test_query", {sql}, 100000};
+  return conn->execute(q, {}).i64(0, 0);
+}
+
+std::string table(const store& s, const std::string& name) {
+  if (s.backend() == backend_kind::postgres) return "\"" + s.config().schema + "\"." + name;
+  return name;
+}
+
+void store_test::SetUp() {
+  switch (current_backend()) {
+    case backend_under_test::postgres:
+    case backend_under_test::pgbouncer: {
+      const char* var = current_backend() == backend_under_test::postgres ? "PGQRS_PG_DSN" : "PGQRS_PGBOUNCER_DSN";
+      m_config = config::from_dsn(env_or_fail(var));
+      m_config.schema = unique_name("t");
+      m_config.max_connections = 8;
+      break;
+    }
+    case backend_under_test::sqlite: {
+      auto dir = std::filesystem::temp_directory_path() / "pgqrs-tests";
+      std::filesystem::create_directories(dir);
+      m_sqlite_path = (dir / (unique_name("t") + ".db")).string();
+      m_config = config::from_dsn("sqlite://" + m_sqlite_path);
+      break;
+    }
+  }
+  m_store.emplace(connect(m_config));
+  admin(*m_store).install();
+}
+
+store& store_test::reopen(const std::function<void(config&)>& change) {
+  change(m_config);
+  m_store.reset();
+  m_store.emplace(connect(m_config));
+  return *m_store;
+}
+
+store store_test::open_another(const std::function<void(config&)>& change) const {
+  config cfg = m_config;
+  if (change) change(cfg);
+  return connect(cfg);
+}
+
+void store_test::TearDown() {
+  if (!m_store) return;
+  if (m_store->backend() == backend_kind::postgres) {
+    try {
+      exec_sql(*m_store, "DROP SCHEMA IF EXISTS \"" + m_config.schema + "\" CASCADE");
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "dropping test schema failed: " << e.what();
+    }
+  }
+  m_store.reset();
+  if (!m_sqlite_path.empty()) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(m_sqlite_path + suffix);
+  }
+}
+
+}  // namespace pgqrs::testing

@@ -1,0 +1,51 @@
+#pragma once
+// Conformance fixture: the same test cases run on every backend. ctest registers the binary once per backend
+// with PGQRS_TEST_BACKEND = postgres | pgbouncer | sqlite; DSNs come from PGQRS_PG_DSN / PGQRS_PGBOUNCER_DSN
+// (scripts/test.sh starts the servers). Each test gets its own PostgreSQL schema or SQLite file, so tests run
+// in parallel without seeing each other.
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <pgqrs/pgqrs.hpp>
+
+namespace pgqrs::testing {
+
+enum class backend_under_test { postgres, pgbouncer, sqlite };
+
+backend_under_test current_backend();
+bool is_postgres_family();
+/// A name no other test (or process) uses: prefix + pid + counter + random.
+std::string unique_name(const std::string& prefix);
+/// Runs raw SQL (setup/teardown and tampering only; the library never builds SQL from input).
+void exec_sql(const store& s, const std::string& sql);
+/// The first column of the first row of `sql` as an integer (test-side inspection).
+std::int64_t query_int(const store& s, const std::string& sql);
+/// Table name as tests may write it in raw SQL for the current store (schema-qualified on PostgreSQL).
+std::string table(const store& s, const std::string& name);
+
+class store_test : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  /// The store under test (installed).
+  store& s() { return *m_store; }
+  /// Reopens the store with modified settings (same schema/file).
+  store& reopen(const std::function<void(config&)>& change);
+  /// Another store on the same database (separate pool), e.g. to act as a second process.
+  store open_another(const std::function<void(config&)>& change = {}) const;
+
+  queue_record make_queue(const std::string& name = "q") { return s().queue(name); }
+  producer make_producer(const std::string& queue = "q") { return s().producer(queue, unique_name("p")); }
+  consumer make_consumer(const std::string& queue = "q") { return s().consumer(queue, unique_name("c")); }
+
+  config m_config;
+  std::optional<store> m_store;
+  std::string m_sqlite_path;
+};
+
+}  // namespace pgqrs::testing
