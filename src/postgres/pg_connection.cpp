@@ -1,0 +1,400 @@
+#include "postgres/pg_connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "pgqrs/errors.hpp"
+#include "postgres/pg_codec.hpp"
+
+namespace pgqrs::detail {
+
+namespace {
+
+constexpr std::string_view invalid_statement_name = "26000";
+constexpr std::string_view duplicate_prepared_statement = "42P05";
+/// Named statements per connection at most; statements beyond run unnamed (the catalog has far fewer).
+constexpr std::size_t max_prepared_statements = 512;
+
+void ignore_notice(void* /*arg*/, const char* /*message*/) {}
+
+/// libpq messages end with a newline and continue on indented lines: make them one line.
+std::string one_line(const char* message) {
+  std::string out;
+  if (message == nullptr) return out;
+  bool pending_space = false;
+  for (const char* p = message; *p != '\0'; ++p) {
+    if (*p == '\n' || *p == '\r' || *p == '\t') {
+      pending_space = true;
+      continue;
+    }
+    if (pending_space && !out.empty()) out.push_back(' ');
+    pending_space = false;
+    out.push_back(*p);
+  }
+  return out;
+}
+
+void replace_all(std::string& text, std::string_view secret) {
+  if (secret.size() < 3) return;  // scrubbing 1-2 characters would shred the message and hide nothing
+  for (std::size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
+    text.replace(pos, secret.size(), "***");
+  }
+}
+
+/// Passwords a URI DSN may carry: user:PASSWORD@host and ?password=PASSWORD (raw, as written).
+std::vector<std::string_view> dsn_passwords(std::string_view dsn) {
+  std::vector<std::string_view> out;
+  if (auto scheme_end = dsn.find("://"); scheme_end != std::string_view::npos) {
+    const std::size_t authority = scheme_end + 3;
+    std::size_t authority_end = dsn.find_first_of("/?", authority);
+    if (authority_end == std::string_view::npos) authority_end = dsn.size();
+    const std::size_t at = dsn.rfind('@', authority_end);
+    if (at != std::string_view::npos && at >= authority) {
+      const std::size_t colon = dsn.find(':', authority);
+      if (colon != std::string_view::npos && colon < at) out.push_back(dsn.substr(colon + 1, at - colon - 1));
+    }
+  }
+  for (std::size_t pos = dsn.find("password="); pos != std::string_view::npos;
+       pos = dsn.find("password=", pos + 1)) {
+    const std::size_t value = pos + 9;
+    std::size_t end = dsn.find('&', value);
+    if (end == std::string_view::npos) end = dsn.size();
+    out.push_back(dsn.substr(value, end - value));
+  }
+  return out;
+}
+
+std::string_view field(const PGresult* r, int code) {
+  const char* v = r == nullptr ? nullptr : PQresultErrorField(r, code);
+  return v == nullptr ? std::string_view{} : std::string_view{v};
+}
+
+}  // namespace
+
+void pg_connection::result_deleter::operator()(pg_result* r) const noexcept {
+  PQclear(r);
+}
+
+// ---------------------------------------------------------------- connect
+
+pg_connection::pg_connection(const options& opts)
+    : m_mode(opts.prepared_statements),
+      m_unnamed_only(opts.unnamed_only ? opts.unnamed_only : std::make_shared<std::atomic<bool>>(false)) {
+  const std::string timeout = std::to_string(opts.connect_timeout_seconds);
+  // Entries before "dbname" are defaults that the DSN (expanded from dbname) overrides.
+  const char* const keywords[] = {"application_name", "client_encoding", "connect_timeout", "dbname",
+                                  nullptr};
+  const char* const values[] = {"pgqrs", "UTF8", timeout.c_str(), opts.dsn.c_str(), nullptr};
+  m_conn = PQconnectdbParams(keywords, values, 1);
+  if (m_conn == nullptr) throw connection_error("out of memory", "Failed to connect to postgres");
+  if (PQstatus(m_conn) != CONNECTION_OK) {
+    std::string detail = one_line(PQerrorMessage(m_conn));
+    auto text = [](const char* s) { return s == nullptr ? std::string() : std::string(s); };
+    const std::string host = text(PQhost(m_conn));
+    const std::string db = text(PQdb(m_conn));
+    std::string context = "Failed to connect to postgres";
+    if (!host.empty() || !db.empty()) context += " at " + host + ":" + text(PQport(m_conn)) + "/" + db;
+    // libpq does not print passwords, but a malformed URI is echoed in parts: scrub to be sure.
+    for (std::string* s : {&detail, &context}) {
+      if (const char* pass = PQpass(m_conn)) replace_all(*s, pass);
+      for (std::string_view p : dsn_passwords(opts.dsn)) replace_all(*s, p);
+    }
+    PQfinish(m_conn);
+    m_conn = nullptr;
+    throw connection_error(detail, context);
+  }
+  PQsetNoticeProcessor(m_conn, ignore_notice, nullptr);
+  if (m_mode == prepared_statements::automatic && !m_unnamed_only->load(std::memory_order_relaxed)) {
+    try {
+      detect_pooler();
+    } catch (...) {
+      PQfinish(m_conn);
+      m_conn = nullptr;
+      throw;
+    }
+  }
+}
+
+void pg_connection::detect_pooler() {
+  // A pooler (PgBouncer, ...) hands the client its own process id/cancel key, not the server's. Behind one,
+  // named statements fail as soon as a statement lands on another server backend, possibly inside a
+  // transaction where no retry is possible: switch every connection of the database to unnamed statements
+  // before the first statement instead of after the first failure.
+  result_ptr r(PQexecParams(m_conn, "SELECT pg_backend_pid()", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  if (!succeeded(r.get()) || PQntuples(r.get()) != 1) {
+    if (PQstatus(m_conn) != CONNECTION_OK) {
+      throw connection_error(one_line(PQerrorMessage(m_conn)), "Failed to connect to postgres");
+    }
+    return;  // not conclusive: rely on the fallback on error
+  }
+  const char* text = PQgetvalue(r.get(), 0, 0);
+  int server_pid = 0;
+  std::from_chars(text, text + std::strlen(text), server_pid);
+  if (server_pid != PQbackendPID(m_conn)) m_unnamed_only->store(true, std::memory_order_relaxed);
+}
+
+pg_connection::~pg_connection() {
+  if (m_conn != nullptr) PQfinish(m_conn);
+}
+
+int pg_connection::backend_pid() const {
+  return PQbackendPID(m_conn);
+}
+
+bool pg_connection::uses_named_statements() const {
+  return m_mode == prepared_statements::always ||
+         (m_mode == prepared_statements::automatic && !m_unnamed_only->load(std::memory_order_relaxed));
+}
+
+// ---------------------------------------------------------------- state
+
+bool pg_connection::in_transaction() const {
+  return m_conn == nullptr || PQtransactionStatus(m_conn) != PQTRANS_IDLE;
+}
+
+bool pg_connection::healthy() const {
+  return !m_broken && m_conn != nullptr && PQstatus(m_conn) == CONNECTION_OK &&
+         PQtransactionStatus(m_conn) != PQTRANS_UNKNOWN;
+}
+
+// ---------------------------------------------------------------- errors
+
+bool pg_connection::succeeded(const pg_result* r) {
+  if (r == nullptr) return false;
+  switch (PQresultStatus(r)) {
+    case PGRES_TUPLES_OK:
+    case PGRES_COMMAND_OK:
+    case PGRES_EMPTY_QUERY:
+    case PGRES_SINGLE_TUPLE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void pg_connection::throw_if_connection_lost(const std::string& context, const pg_result* r) {
+  // A FATAL/PANIC error ends the session (e.g. 57P01 from pg_terminate_backend) even if libpq has not
+  // noticed the closed socket yet.
+  const std::string_view severity = field(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  const bool session_ended = severity == "FATAL" || severity == "PANIC";
+  if (!session_ended && PQstatus(m_conn) == CONNECTION_OK) return;
+  m_broken = true;
+  std::string detail;
+  if (const std::string_view primary = field(r, PG_DIAG_MESSAGE_PRIMARY); !primary.empty()) {
+    detail = primary;
+  } else {
+    detail = one_line(PQerrorMessage(m_conn));
+  }
+  if (detail.empty()) detail = "connection lost";
+  throw connection_error(detail, context);
+}
+
+void pg_connection::throw_failure(const std::string& query_name, const pg_result* r) {
+  throw_if_connection_lost("query " + query_name, r);
+  std::string message(field(r, PG_DIAG_MESSAGE_PRIMARY));
+  if (message.empty()) {
+    message = one_line(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(m_conn));
+  }
+  if (message.empty()) message = "statement failed";
+  if (const std::string_view detail = field(r, PG_DIAG_MESSAGE_DETAIL); !detail.empty()) {
+    message += " (";
+    message += detail;
+    message += ")";
+  }
+  throw query_error(query_name, std::string(field(r, PG_DIAG_SQLSTATE)), message);
+}
+
+// ---------------------------------------------------------------- statements
+
+void pg_connection::bind_params(std::span<const sql_param> params) {
+  if (m_buffers.size() < params.size()) m_buffers.resize(params.size());
+  m_values.resize(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (const auto* s = std::get_if<std::string>(&params[i])) {
+      m_values[i] = s->c_str();  // text as is: no copy
+    } else if (pg::encode_param(params[i], m_buffers[i])) {
+      m_values[i] = m_buffers[i].c_str();
+    } else {
+      m_values[i] = nullptr;  // NULL
+    }
+  }
+}
+
+pg_connection::result_ptr pg_connection::exec_unnamed(const std::string& sql, std::size_t nparams,
+                                                      const unsigned int* types) {
+  const char* const* values = nparams == 0       ? nullptr
+                              : types != nullptr ? m_stmt_values.data()
+                                                 : m_values.data();
+  return result_ptr(
+      PQexecParams(m_conn, sql.c_str(), static_cast<int>(nparams), types, values, nullptr, nullptr, 1));
+}
+
+pg_connection::result_ptr pg_connection::exec_named(const std::string& sql, std::size_t nparams,
+                                                    const unsigned int* types) {
+  const std::uint64_t hash = pg::fnv1a64(sql);
+  char name[pg::statement_name_length + 1];
+  pg::statement_name(hash, name);
+  if (!m_prepared.contains(hash)) {
+    if (m_prepared.size() >= max_prepared_statements) return exec_unnamed(sql, nparams, types);
+    // The types depend only on the SQL text, so the hash-derived name still means one definition.
+    result_ptr prepared(
+        PQprepare(m_conn, name, sql.c_str(), types != nullptr ? static_cast<int>(nparams) : 0, types));
+    if (!succeeded(prepared.get())) return prepared;
+    m_prepared.insert(hash);
+  }
+  const char* const* values = nparams == 0       ? nullptr
+                              : types != nullptr ? m_stmt_values.data()
+                                                 : m_values.data();
+  result_ptr r(PQexecPrepared(m_conn, name, static_cast<int>(nparams), values, nullptr, nullptr, 1));
+  // The server does not know it (a pooler switched backends, or DEALLOCATE): prepare again next time.
+  if (!succeeded(r.get()) && field(r.get(), PG_DIAG_SQLSTATE) == invalid_statement_name)
+    m_prepared.erase(hash);
+  return r;
+}
+
+pg_connection::result_ptr pg_connection::exec_simple(const char* sql) {
+  return result_ptr(PQexec(m_conn, sql));
+}
+
+row_set pg_connection::run_statement(const std::string& query_name, const std::string& sql,
+                                     std::size_t available_params) {
+  const std::size_t nparams = pg::max_placeholder(sql, &m_used);
+  if (nparams > available_params) {
+    throw internal_error("query '" + query_name + "' uses $" + std::to_string(nparams) + " but got " +
+                         std::to_string(available_params) + " parameters");
+  }
+  // A statement of a multi-statement query may skip some parameters ($2 used, $1 not): the server cannot
+  // infer a skipped one's type, so declare it text and send NULL.
+  const unsigned int* types = nullptr;
+  if (std::find(m_used.begin(), m_used.end(), false) != m_used.end()) {
+    m_param_types.assign(nparams, 0);
+    m_stmt_values.assign(m_values.begin(), m_values.begin() + static_cast<std::ptrdiff_t>(nparams));
+    for (std::size_t i = 0; i < nparams; ++i) {
+      if (!m_used[i]) {
+        m_param_types[i] = pg::oid::text;
+        m_stmt_values[i] = nullptr;
+      }
+    }
+    types = m_param_types.data();
+  }
+  const bool named = uses_named_statements();
+  const bool outside_transaction = PQtransactionStatus(m_conn) == PQTRANS_IDLE;
+  result_ptr r = named ? exec_named(sql, nparams, types) : exec_unnamed(sql, nparams, types);
+  if (succeeded(r.get())) return decode(r.get());
+
+  if (named && m_mode == prepared_statements::automatic) {
+    const std::string_view state = field(r.get(), PG_DIAG_SQLSTATE);
+    if (state == invalid_statement_name || state == duplicate_prepared_statement) {
+      // A transaction-mode pooler moved us to a backend that lacks (or already has) the statement:
+      // named statements cannot work through it, for any connection of this database.
+      m_unnamed_only->store(true, std::memory_order_relaxed);
+      if (outside_transaction) {
+        r = exec_unnamed(sql, nparams, types);
+        if (succeeded(r.get())) return decode(r.get());
+      }
+    }
+  }
+  throw_failure(query_name, r.get());
+}
+
+row_set pg_connection::decode(const pg_result* r) {
+  const int columns = PQnfields(r);
+  const int rows = PQntuples(r);
+  row_set out(static_cast<std::size_t>(columns));
+  if (columns > 0 && rows > 0) {
+    m_types.resize(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) m_types[static_cast<std::size_t>(c)] = PQftype(r, c);
+    out.reserve_rows(static_cast<std::size_t>(rows));
+    for (int row = 0; row < rows; ++row) {
+      for (int c = 0; c < columns; ++c) {
+        // One out-of-line call per cell (also keeps GCC 12 from a false -Wmaybe-uninitialized on variants).
+        out.push(pg::decode_cell(m_types[static_cast<std::size_t>(c)], PQgetvalue(r, row, c),
+                                 static_cast<std::size_t>(PQgetlength(r, row, c)),
+                                 PQgetisnull(r, row, c) != 0));
+      }
+    }
+  }
+  const char* tuples = PQcmdTuples(const_cast<pg_result*>(r));  // libpq < 16 takes a non-const pointer
+  std::int64_t affected = 0;
+  if (tuples != nullptr && *tuples != '\0') std::from_chars(tuples, tuples + std::strlen(tuples), affected);
+  out.set_affected(affected);
+  return out;
+}
+
+row_set pg_connection::execute(const sql_query& q, std::span<const sql_param> params) {
+  if (m_broken) throw connection_error("connection is broken", "query " + q.name);
+  bind_params(params);
+  if (q.statements.size() == 1) return run_statement(q.name, q.statements.front(), params.size());
+  if (q.statements.empty()) throw internal_error("query '" + q.name + "' has no statements");
+
+  if (in_transaction()) {  // the caller's transaction
+    row_set first = run_statement(q.name, q.statements.front(), params.size());
+    for (std::size_t i = 1; i < q.statements.size(); ++i)
+      run_statement(q.name, q.statements[i], params.size());
+    return first;
+  }
+  // Our own transaction; retried once if the named-statement fallback kicked in inside it.
+  for (int attempt = 0;; ++attempt) {
+    const bool named_before = uses_named_statements();
+    begin(tx_mode::write);
+    try {
+      row_set first = run_statement(q.name, q.statements.front(), params.size());
+      for (std::size_t i = 1; i < q.statements.size(); ++i)
+        run_statement(q.name, q.statements[i], params.size());
+      commit();
+      return first;
+    } catch (const query_error& e) {
+      rollback();
+      const bool fell_back =
+          e.sqlstate() == invalid_statement_name || e.sqlstate() == duplicate_prepared_statement;
+      if (attempt == 0 && named_before && fell_back && !uses_named_statements()) continue;
+      throw;
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+}
+
+void pg_connection::execute_script(std::string_view sql) {
+  if (m_broken) throw connection_error("connection is broken", "migration");
+  const std::string text(sql);
+  result_ptr r(PQexec(m_conn, text.c_str()));
+  if (!succeeded(r.get())) throw_failure("migration", r.get());
+}
+
+// ---------------------------------------------------------------- transactions
+
+void pg_connection::begin(tx_mode /*mode*/) {
+  // PostgreSQL takes row locks as it goes; both modes are a plain BEGIN (no session state either way).
+  if (m_broken) throw connection_error("connection is broken", "query BEGIN");
+  // PostgreSQL only warns about a nested BEGIN, and the inner COMMIT would commit the outer work: a bug.
+  if (in_transaction()) throw internal_error("BEGIN inside an open transaction");
+  result_ptr r = exec_simple("BEGIN");
+  if (!succeeded(r.get())) throw_failure("BEGIN", r.get());
+}
+
+void pg_connection::commit() {
+  if (m_broken) throw connection_error("connection is broken", "query COMMIT");
+  result_ptr r = exec_simple("COMMIT");
+  if (!succeeded(r.get())) throw_failure("COMMIT", r.get());
+  // COMMIT of a transaction that had an error rolls back and reports success with the tag ROLLBACK.
+  if (std::strcmp(PQcmdStatus(r.get()), "ROLLBACK") == 0) {
+    throw query_error("COMMIT", "40000", "transaction was rolled back");
+  }
+}
+
+void pg_connection::rollback() noexcept {
+  if (m_conn == nullptr || m_broken || PQstatus(m_conn) != CONNECTION_OK) {
+    m_broken = true;
+    return;
+  }
+  if (PQtransactionStatus(m_conn) == PQTRANS_IDLE) return;  // nothing to roll back: save the round trip
+  PQclear(PQexec(m_conn, "ROLLBACK"));
+  if (PQstatus(m_conn) != CONNECTION_OK) m_broken = true;
+}
+
+}  // namespace pgqrs::detail

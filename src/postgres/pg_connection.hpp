@@ -1,0 +1,104 @@
+#pragma once
+// One libpq connection behind the backend seam (detail::connection).
+//
+// - No session state (no SET): the SQL is schema-qualified, so PgBouncer in transaction mode works.
+// - Parameters are sent as text ($1::bigint ...), results are requested in binary and decoded by type OID
+//   (pg_codec.hpp).
+// - Named prepared statements are named after a hash of their SQL text, so one name always means one SQL
+//   text on any backend. In `automatic` mode every connection of the database switches to unnamed statements
+//   when a connection finds a pooler in front of the server at connect time (PQbackendPID differs from the
+//   server's pg_backend_pid()), or on the first "prepared statement missing/duplicate" error (26000/42P05,
+//   what a transaction-mode pooler causes), retried unnamed when no transaction is open.
+//
+// The header does not include libpq-fe.h (only the forward-declared struct), so tests can include it.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/database.hpp"
+#include "pgqrs/config.hpp"
+
+struct pg_conn;    // libpq's PGconn
+struct pg_result;  // libpq's PGresult
+
+namespace pgqrs::detail {
+
+class pg_connection final : public connection {
+ public:
+  struct options {
+    /// A postgres:// or postgresql:// URI, passed to libpq as is.
+    std::string dsn;
+    /// libpq connect_timeout (0 = wait indefinitely; libpq treats 1 as 2). A connect_timeout in the DSN wins.
+    std::uint64_t connect_timeout_seconds = 30;
+    enum prepared_statements prepared_statements = prepared_statements::automatic;
+    /// Shared by all connections of one database: once true, no connection uses named statements any more.
+    /// Null means a flag private to this connection.
+    std::shared_ptr<std::atomic<bool>> unnamed_only;
+  };
+
+  /// Connects (blocking). @throws connection_error (never containing the password or the raw DSN).
+  explicit pg_connection(const options& opts);
+  ~pg_connection() override;
+
+  row_set execute(const sql_query& q, std::span<const sql_param> params) override;
+  void execute_script(std::string_view sql) override;
+  void begin(tx_mode mode) override;
+  void commit() override;
+  void rollback() noexcept override;
+  [[nodiscard]] bool in_transaction() const override;
+  [[nodiscard]] bool healthy() const override;
+
+  /// Process id of the server backend (for diagnostics and tests; behind a pooler it is the pooler's).
+  [[nodiscard]] int backend_pid() const;
+  /// Whether the next statement would use a named prepared statement.
+  [[nodiscard]] bool uses_named_statements() const;
+
+ private:
+  struct result_deleter {
+    void operator()(pg_result* r) const noexcept;
+  };
+  using result_ptr = std::unique_ptr<pg_result, result_deleter>;
+
+  /// Sets the shared unnamed-only flag when a pooler sits between us and the server.
+  void detect_pooler();
+  /// Encodes all parameters into m_values (pointers stay valid until the next call).
+  void bind_params(std::span<const sql_param> params);
+  /// Runs one statement with the first max_placeholder(sql) parameters; returns its decoded rows.
+  row_set run_statement(const std::string& query_name, const std::string& sql, std::size_t available_params);
+  /// Executes with m_values (or m_stmt_values when `types` is set: see run_statement).
+  result_ptr exec_unnamed(const std::string& sql, std::size_t nparams, const unsigned int* types);
+  result_ptr exec_named(const std::string& sql, std::size_t nparams, const unsigned int* types);
+  /// Runs a parameterless command (BEGIN/COMMIT/ROLLBACK) with the simple protocol.
+  result_ptr exec_simple(const char* sql);
+  row_set decode(const pg_result* r);
+
+  /// True when `r` succeeded (tuples, command or empty query).
+  static bool succeeded(const pg_result* r);
+  /// Marks the connection broken and throws connection_error when the session is gone; returns otherwise.
+  void throw_if_connection_lost(const std::string& context, const pg_result* r);
+  /// throw_if_connection_lost, then query_error(query_name, SQLSTATE, message (detail)).
+  [[noreturn]] void throw_failure(const std::string& query_name, const pg_result* r);
+
+  pg_conn* m_conn = nullptr;
+  enum prepared_statements m_mode;
+  std::shared_ptr<std::atomic<bool>> m_unnamed_only;
+  bool m_broken = false;
+  /// FNV-1a hashes of the statements prepared on this connection.
+  std::unordered_set<std::uint64_t> m_prepared;
+  // Reused between calls to avoid per-call allocations.
+  std::vector<std::string> m_buffers;
+  std::vector<const char*> m_values;
+  std::vector<unsigned int> m_types;        // result column type OIDs
+  std::vector<bool> m_used;                 // which $n the current statement references
+  std::vector<unsigned int> m_param_types;  // 0 (inferred) or text for a parameter a statement skips
+  std::vector<const char*> m_stmt_values;   // m_values with NULL for skipped parameters
+};
+
+}  // namespace pgqrs::detail

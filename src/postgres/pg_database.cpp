@@ -1,0 +1,42 @@
+// open_postgres: the PostgreSQL backend's database (a pool of pg_connection) behind the seam.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "core/connection_pool.hpp"
+#include "core/database.hpp"
+#include "core/dsn.hpp"
+#include "core/identifiers.hpp"
+#include "pgqrs/config.hpp"
+#include "pgqrs/errors.hpp"
+#include "postgres/pg_connection.hpp"
+
+namespace pgqrs::detail {
+
+std::unique_ptr<database> open_postgres(const config& cfg) {
+  const parsed_dsn dsn = parse_dsn(cfg.dsn);
+  if (dsn.kind != backend_kind::postgres) throw config_error("dsn", "not a PostgreSQL DSN");
+  validate_schema_name(cfg.schema);
+
+  pg_connection::options opts;
+  opts.dsn = dsn.target;
+  opts.connect_timeout_seconds = cfg.connection_timeout_seconds;
+  opts.prepared_statements = cfg.prepared_statements;
+  // One flag for every connection of this database: when one connection learns that named statements
+  // cannot work (a transaction-mode pooler), none of them uses them any more.
+  opts.unnamed_only =
+      std::make_shared<std::atomic<bool>>(cfg.prepared_statements == prepared_statements::never);
+
+  auto pool = std::make_shared<connection_pool>(
+      [opts]() -> std::unique_ptr<connection> { return std::make_unique<pg_connection>(opts); },
+      cfg.max_connections,
+      std::chrono::seconds(static_cast<std::chrono::seconds::rep>(cfg.connection_timeout_seconds)));
+  auto db =
+      std::make_unique<database>(backend_kind::postgres, "postgres", quote_identifier(cfg.schema), pool);
+  // Connect once now, so a bad DSN or an unreachable server fails here with connection_error.
+  { auto conn = db->acquire(); }
+  return db;
+}
+
+}  // namespace pgqrs::detail
