@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -35,7 +36,8 @@ T parse_number(const std::string& field, const std::string& text) {
   return value;
 }
 
-bool parse_bool(const std::string& field, const std::string& text) {
+bool parse_bool(const std::string& field, std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
   if (text == "false" || text == "0" || text == "no" || text == "off") return false;
   throw config_error(field, "'" + text + "' is not a boolean (true/false)");
@@ -70,15 +72,22 @@ validation_config parse_validation_json(const std::string& field, const std::str
     throw config_error(field, std::string("not valid JSON: ") + e.what());
   }
   if (!j.is_object()) throw config_error(field, "must be a JSON object");
+  static const char* known[] = {"max_payload_size_bytes", "max_string_length", "max_object_depth", "forbidden_keys",
+                                "required_keys", "max_enqueue_per_second", "max_enqueue_burst"};
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
+      throw config_error(field, "unknown key '" + key + "'");
+    }
+  }
   validation_config v;
   auto read_optional_u32 = [&](const char* key, std::optional<std::uint32_t>& out) {
     if (!j.contains(key)) return;
     if (j[key].is_null()) {
       out.reset();
-    } else if (j[key].is_number_unsigned()) {
-      out = j[key].get<std::uint32_t>();
+    } else if (j[key].is_number_unsigned() && j[key].get<std::uint64_t>() <= UINT32_MAX) {
+      out = static_cast<std::uint32_t>(j[key].get<std::uint64_t>());
     } else {
-      throw config_error(field, std::string(key) + " must be a non-negative integer or null");
+      throw config_error(field, std::string(key) + " must be an integer from 0 to 4294967295, or null");
     }
   };
   auto read_size = [&](const char* key, std::size_t& out) {
@@ -176,11 +185,6 @@ void apply_validation_yaml(config& cfg, const YAML::Node& node, const std::strin
       } else {
         j[key] = text;
       }
-    }
-    static const char* known[] = {"max_payload_size_bytes", "max_string_length", "max_object_depth", "forbidden_keys",
-                                  "required_keys", "max_enqueue_per_second", "max_enqueue_burst"};
-    if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
-      throw config_error(field, "unknown key '" + key + "'");
     }
   }
   cfg.validation = parse_validation_json(field, j.dump());

@@ -73,6 +73,9 @@ detail::parsed_dsn parse_file_dsn(backend_kind kind, std::string_view scheme, st
   }
   if (path.empty()) bad_dsn(std::string(scheme) + " DSN is missing the database file path");
   out.target = percent_decode(path);
+  if (std::any_of(out.target.begin(), out.target.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    bad_dsn("database path contains control characters (after percent-decoding)");
+  }
   while (!query.empty()) {
     auto amp = query.find('&');
     std::string_view pair = query.substr(0, amp);

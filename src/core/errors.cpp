@@ -85,9 +85,23 @@ worker_has_pending_messages::worker_has_pending_messages(std::uint64_t count)
                                  std::to_string(count) + " pending messages"),
       m_count(count) {}
 
+namespace {
+/// Like Rust's Debug for Duration ("1s", "1.5s", "250ms"), which the original prints.
+std::string debug_duration(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  std::string out = std::to_string(ms / 1000);
+  if (auto frac = ms % 1000; frac != 0) {
+    std::string digits = std::to_string(1000 + frac).substr(1);
+    while (digits.back() == '0') digits.pop_back();
+    out += "." + digits;
+  }
+  return out + "s";
+}
+}  // namespace
+
 rate_limited::rate_limited(std::chrono::milliseconds retry_after)
-    : error(error_code::rate_limited,
-            "Rate limit exceeded, retry after " + std::to_string(retry_after.count()) + "ms"),
+    : error(error_code::rate_limited, "Rate limit exceeded, retry after " + debug_duration(retry_after)),
       m_retry_after(retry_after) {}
 
 timeout_error::timeout_error(std::string operation)

@@ -18,9 +18,12 @@ void validate_schema_name(std::string_view schema) {
   }
   for (char c : schema) {
     if (!is_alpha(c) && !is_digit(c) && c != '_' && c != '$') {
-      std::string shown = (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
-                              ? "\\x" + std::to_string(static_cast<unsigned char>(c))
-                              : std::string(1, c);
+      const auto byte = static_cast<unsigned char>(c);
+      std::string shown(1, c);
+      if (byte < 0x20 || byte >= 0x7f) {
+        static constexpr char hex[] = "0123456789abcdef";
+        shown = std::string("\\x") + hex[byte >> 4] + hex[byte & 0xf];
+      }
       throw config_error("schema", "schema name contains invalid character '" + shown + "'");
     }
   }

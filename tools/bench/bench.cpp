@@ -1,0 +1,81 @@
+#include "bench.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+
+namespace pgqrs::bench {
+
+double latency_stats::percentile(double p) const {
+  if (m_samples.empty()) return 0.0;
+  if (!m_sorted) {
+    std::sort(m_samples.begin(), m_samples.end());
+    m_sorted = true;
+  }
+  const double rank = p / 100.0 * static_cast<double>(m_samples.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(rank));
+  const auto hi = std::min(lo + 1, m_samples.size() - 1);
+  return m_samples[lo] + (m_samples[hi] - m_samples[lo]) * (rank - static_cast<double>(lo));
+}
+
+double latency_stats::mean() const {
+  if (m_samples.empty()) return 0.0;
+  return std::accumulate(m_samples.begin(), m_samples.end(), 0.0) / static_cast<double>(m_samples.size());
+}
+
+json latency_stats::to_json() const {
+  return {{"samples", count()},   {"mean_ms", mean()},          {"p50_ms", percentile(50)},
+          {"p95_ms", percentile(95)}, {"p99_ms", percentile(99)}, {"max_ms", percentile(100)}};
+}
+
+reporter::reporter(const options& opts) : m_tty(::isatty(STDERR_FILENO) != 0) {
+  std::filesystem::create_directories(opts.out_dir);
+  m_path = (std::filesystem::path(opts.out_dir) / "results.jsonl").string();
+  std::ofstream(m_path, std::ios::trunc);
+}
+
+void reporter::record(result r) {
+  json line = {{"scenario", r.scenario}, {"backend", r.backend}, {"implementation", r.implementation},
+               {"params", r.params},     {"metrics", r.metrics}};
+  std::ofstream(m_path, std::ios::app) << line.dump() << "\n";
+  progress("");
+  std::cout << r.scenario << " " << r.backend << " " << r.implementation << " " << r.params.dump() << " -> "
+            << r.metrics.dump() << std::endl;
+  m_results.push_back(std::move(r));
+}
+
+void reporter::progress(const std::string& line) const {
+  if (m_tty) {
+    std::cerr << "\r\033[K" << line << std::flush;
+  } else if (!line.empty()) {
+    std::cerr << "  .. " << line << "\n";
+  }
+}
+
+void reporter::note(const std::string& line) const {
+  progress("");
+  std::cout << line << std::endl;
+}
+
+std::map<std::string, scenario>& registry() {
+  static std::map<std::string, scenario> r;
+  return r;
+}
+
+registrar::registrar(scenario s) {
+  auto name = s.name;
+  registry().emplace(std::move(name), std::move(s));
+}
+
+double seconds_of(const std::function<void()>& f) {
+  auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace pgqrs::bench

@@ -1,0 +1,83 @@
+#pragma once
+// pgqrs-bench building blocks: options, result records (JSON lines), timing statistics, progress display,
+// and the scenario registry. A scenario is a function that measures something and reports results; new
+// capabilities (workflows, other backends, Python) add scenarios without touching the runner.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace pgqrs::bench {
+
+using json = nlohmann::json;
+
+struct options {
+  std::optional<std::string> pg_dsn;      // PostgreSQL under test (fsync on for meaningful numbers)
+  std::optional<std::string> sqlite_dir;  // directory for SQLite files
+  bool quick = false;                     // the --quick sizes (whole run under 5 minutes)
+  std::string out_dir = "bench-results";
+  std::vector<std::string> scenarios;     // empty: all
+};
+
+/// One measured result, written as one JSON line.
+struct result {
+  std::string scenario;
+  std::string backend;         // postgres | sqlite
+  std::string implementation;  // pgqrs-cpp | raw-libpq | raw-sqlite | pgqrs-0.15.3
+  json params = json::object();
+  json metrics = json::object();
+};
+
+/// Latency samples → percentiles (milliseconds).
+class latency_stats {
+ public:
+  void add(std::chrono::nanoseconds d) { m_samples.push_back(std::chrono::duration<double, std::milli>(d).count()); }
+  [[nodiscard]] double percentile(double p) const;
+  [[nodiscard]] double mean() const;
+  [[nodiscard]] std::size_t count() const { return m_samples.size(); }
+  [[nodiscard]] json to_json() const;
+
+ private:
+  mutable std::vector<double> m_samples;
+  mutable bool m_sorted = false;
+};
+
+class reporter {
+ public:
+  explicit reporter(const options& opts);
+  void record(result r);
+  /// One-line status that overwrites itself on a terminal.
+  void progress(const std::string& line) const;
+  void note(const std::string& line) const;
+  [[nodiscard]] const std::vector<result>& results() const { return m_results; }
+  [[nodiscard]] const json& environment() const { return m_environment; }
+  void set_environment(const std::string& key, json value) { m_environment[key] = std::move(value); }
+
+ private:
+  std::string m_path;
+  std::vector<result> m_results;
+  json m_environment = json::object();
+  bool m_tty;
+};
+
+struct scenario {
+  std::string name;
+  std::string description;
+  std::function<void(const options&, reporter&)> run;
+};
+
+/// Scenarios register themselves from their own translation units.
+std::map<std::string, scenario>& registry();
+struct registrar {
+  explicit registrar(scenario s);
+};
+
+/// Wall-clock seconds of `f`.
+double seconds_of(const std::function<void()>& f);
+
+}  // namespace pgqrs::bench

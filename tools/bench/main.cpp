@@ -1,0 +1,74 @@
+// pgqrs-bench: measures the queue next to baselines measured in the same run; writes JSON lines.
+//   pgqrs-bench [--pg DSN] [--sqlite DIR] [--quick] [--out DIR] [--scenario NAME ...] [--list]
+#include <cstdlib>
+#include <iostream>
+
+#include "bench.hpp"
+
+using namespace pgqrs::bench;
+
+namespace {
+void usage() {
+  std::cout << "usage: pgqrs-bench [--pg DSN] [--sqlite DIR] [--quick] [--out DIR] [--scenario NAME]... [--list]\n"
+               "  --pg DSN       PostgreSQL to measure (keep fsync on); default $PGQRS_BENCH_PG_DSN\n"
+               "  --sqlite DIR   directory for SQLite files; default $PGQRS_BENCH_SQLITE_DIR\n"
+               "  --quick        smaller sizes (whole run in a few minutes)\n"
+               "  --out DIR      results directory (results.jsonl), default bench-results\n";
+}
+}  // namespace
+
+int main(int argc, char** argv) try {
+  options opts;
+  if (const char* v = std::getenv("PGQRS_BENCH_PG_DSN")) opts.pg_dsn = v;
+  if (const char* v = std::getenv("PGQRS_BENCH_SQLITE_DIR")) opts.sqlite_dir = v;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--pg") {
+      opts.pg_dsn = next();
+    } else if (a == "--sqlite") {
+      opts.sqlite_dir = next();
+    } else if (a == "--quick") {
+      opts.quick = true;
+    } else if (a == "--out") {
+      opts.out_dir = next();
+    } else if (a == "--scenario") {
+      opts.scenarios.push_back(next());
+    } else if (a == "--list") {
+      for (const auto& [name, s] : registry()) std::cout << name << "\t" << s.description << "\n";
+      return 0;
+    } else if (a == "--help" || a == "-h") {
+      usage();
+      return 0;
+    } else {
+      std::cerr << "unknown argument " << a << "\n";
+      usage();
+      return 2;
+    }
+  }
+  if (!opts.pg_dsn && !opts.sqlite_dir) {
+    std::cerr << "nothing to measure: give --pg DSN and/or --sqlite DIR\n";
+    return 2;
+  }
+  for (const auto& name : opts.scenarios) {
+    if (!registry().count(name)) {
+      std::cerr << "unknown scenario " << name << " (see --list)\n";
+      return 2;
+    }
+  }
+  reporter rep(opts);
+  for (const auto& [name, s] : registry()) {
+    if (!opts.scenarios.empty() && std::find(opts.scenarios.begin(), opts.scenarios.end(), name) == opts.scenarios.end()) {
+      continue;
+    }
+    rep.note("== " + name + ": " + s.description);
+    s.run(opts, rep);
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "pgqrs-bench: " << e.what() << "\n";
+  return 1;
+}

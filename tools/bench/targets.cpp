@@ -1,0 +1,131 @@
+#include "targets.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "core/store_state.hpp"
+
+namespace pgqrs::bench {
+
+std::vector<target> targets(const options& opts) {
+  std::vector<target> out;
+  if (opts.pg_dsn) out.push_back({"postgres", config::from_dsn(*opts.pg_dsn), ""});
+  if (opts.sqlite_dir) out.push_back({"sqlite", config::from_dsn("sqlite::memory:"), *opts.sqlite_dir});
+  return out;
+}
+
+store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_size) {
+  static std::atomic<int> counter{0};
+  const std::string name = "bench_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  config cfg = t.cfg;
+  cfg.max_connections = pool_size;
+  cfg.validation.max_enqueue_per_second.reset();
+  cfg.default_max_batch_size = 1000;
+  if (t.backend == "postgres") {
+    cfg.schema = name;
+  } else {
+    std::filesystem::create_directories(t.sqlite_dir);
+    auto path = std::filesystem::path(t.sqlite_dir) / (name + ".db");
+    cfg.dsn = "sqlite://" + path.string();
+  }
+  auto s = connect(cfg);
+  admin(s).install();
+  return s;
+}
+
+void exec_sql(const store& s, const std::string& sql) { s.state()->core->db->acquire()->execute_script(sql); }
+
+std::string table(const store& s, const std::string& name) {
+  if (s.backend() == backend_kind::postgres) return "\"" + s.config().schema + "\"." + name;
+  return name;
+}
+
+void drop_store(const store& s) {
+  if (s.backend() == backend_kind::postgres) {
+    exec_sql(s, "DROP SCHEMA IF EXISTS \"" + s.config().schema + "\" CASCADE");
+  } else {
+    auto path = s.config().dsn.substr(std::string("sqlite://").size());
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  }
+}
+
+namespace {
+std::string payload_sql(bool postgres, int payload_bytes) {
+  const int pad = std::max(1, payload_bytes - 30);
+  if (postgres) return "jsonb_build_object('n', g, 'kind', 'bench', 'pad', repeat('x', " + std::to_string(pad) + "))";
+  return "json_object('n', g, 'kind', 'bench', 'pad', substr(printf('%0" + std::to_string(pad) + "d', 0), 1, " +
+         std::to_string(pad) + "))";
+}
+}  // namespace
+
+void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes) {
+  const bool pg = s.backend() == backend_kind::postgres;
+  const auto q = std::to_string(queue_id);
+  if (pg) {
+    exec_sql(s, "INSERT INTO " + table(s, "pgqrs_messages") +
+                    " (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " + payload_sql(true, payload_bytes) +
+                    ", now() - interval '1 hour' + g * interval '1 microsecond', now() - interval '1 hour' + g * "
+                    "interval '1 microsecond' FROM generate_series(1, " + std::to_string(n) + ") g");
+  } else {
+    // Integer microseconds, an hour in the past.
+    exec_sql(s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " + std::to_string(n) +
+                    ") INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " +
+                    payload_sql(false, payload_bytes) +
+                    ", (unixepoch() - 3600) * 1000000 + g, (unixepoch() - 3600) * 1000000 + g FROM gen");
+  }
+}
+
+void seed_archived(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes) {
+  const bool pg = s.backend() == backend_kind::postgres;
+  const auto q = std::to_string(queue_id);
+  // Archive ids far above live ids so they never collide with the sequence.
+  if (pg) {
+    exec_sql(s, "INSERT INTO " + table(s, "pgqrs_archive") +
+                    " (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) SELECT 1000000000000 + g, " + q +
+                    ", " + payload_sql(true, payload_bytes) +
+                    ", now() - interval '2 hours', now() - interval '2 hours', 1, now() - interval '1 hour' FROM "
+                    "generate_series(1, " + std::to_string(n) + ") g");
+  } else {
+    exec_sql(s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " + std::to_string(n) +
+                    ") INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) SELECT "
+                    "1000000000000 + g, " + q + ", " + payload_sql(false, payload_bytes) +
+                    ", (unixepoch() - 7200) * 1000000, (unixepoch() - 7200) * 1000000, 1, (unixepoch() - 3600) * "
+                    "1000000 FROM gen");
+  }
+}
+
+void analyze(const store& s) {
+  if (s.backend() == backend_kind::postgres) {
+    exec_sql(s, "ANALYZE " + table(s, "pgqrs_messages") + "; ANALYZE " + table(s, "pgqrs_archive"));
+  } else {
+    exec_sql(s, "ANALYZE");
+  }
+}
+
+json settings_of(const store& s) {
+  json out = {{"backend", std::string(s.backend_name())}};
+  auto conn = s.state()->core->db->acquire();
+  auto one = [&](const std::string& sql) {
+    detail::sql_query q{"bench_setting", {sql}, 900000};
+    auto rows = conn->execute(q, {});
+    const auto& v = rows.at(0, 0);
+    if (auto* text = std::get_if<std::string>(&v)) return json(*text);
+    if (auto* i = std::get_if<std::int64_t>(&v)) return json(*i);
+    return json(nullptr);
+  };
+  if (s.backend() == backend_kind::postgres) {
+    for (const char* name : {"server_version", "fsync", "synchronous_commit", "full_page_writes", "shared_buffers"}) {
+      out[name] = one(std::string("SELECT current_setting('") + name + "')");
+    }
+  } else {
+    out["journal_mode"] = one("PRAGMA journal_mode");
+    out["synchronous"] = one("PRAGMA synchronous");
+    out["sqlite_version"] = one("SELECT sqlite_version()");
+  }
+  out["cores"] = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+  return out;
+}
+
+}  // namespace pgqrs::bench

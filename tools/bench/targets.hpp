@@ -1,0 +1,42 @@
+#pragma once
+// Databases under test: a fresh PostgreSQL schema or SQLite file per measurement, and fast bulk seeding
+// (set-based SQL: seeding is setup, not what is measured).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <pgqrs/pgqrs.hpp>
+
+#include "bench.hpp"
+
+namespace pgqrs::bench {
+
+struct target {
+  std::string backend;  // "postgres" | "sqlite"
+  config cfg;           // base settings (DSN; schema/file chosen per fresh_store)
+  std::string sqlite_dir;
+};
+
+/// The configured backends (PostgreSQL if a DSN was given, SQLite if a directory was given).
+std::vector<target> targets(const options& opts);
+
+/// A new, installed, empty store (own schema or file) with rate limiting off.
+store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_size = 16);
+/// Removes what fresh_store created.
+void drop_store(const store& s);
+
+/// Inserts `n` ready messages (~payload_bytes of JSON each) into `queue_id`, enqueued in the past.
+void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes = 100);
+/// Inserts `n` archived messages into the archive of `queue_id`.
+void seed_archived(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes = 100);
+/// Refreshes planner statistics (PostgreSQL ANALYZE, SQLite ANALYZE).
+void analyze(const store& s);
+/// Runs raw SQL (setup only).
+void exec_sql(const store& s, const std::string& sql);
+/// Table name as raw SQL must write it for this store.
+std::string table(const store& s, const std::string& name);
+/// Settings that matter for the numbers (fsync, synchronous_commit, WAL mode...).
+json settings_of(const store& s);
+
+}  // namespace pgqrs::bench
