@@ -20,7 +20,8 @@ int main(int argc, char** argv) try {
   // Produce: a named producer validates payloads and rate-limits.
   auto producer = store.producer(queue, "quickstart-producer-" + std::to_string(::getpid()));
   for (int i = 1; i <= 5; ++i) {
-    auto msg = producer.enqueue({{"to", "user" + std::to_string(i) + "@example.com"}, {"subject", "Welcome"}});
+    auto msg =
+        producer.enqueue({{"to", "user" + std::to_string(i) + "@example.com"}, {"subject", "Welcome"}});
     std::cout << "enqueued  message " << msg.id << ": " << msg.payload.dump() << "\n";
   }
 

@@ -64,6 +64,8 @@ class admin_builder {
 };
 
 /// `pgqrs::admin(store).install()`.
-[[nodiscard]] inline admin_builder admin(const store& s) { return admin_builder(s); }
+[[nodiscard]] inline admin_builder admin(const store& s) {
+  return admin_builder(s);
+}
 
 }  // namespace pgqrs

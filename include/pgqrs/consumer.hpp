@@ -43,7 +43,8 @@ class consumer : public worker {
   std::vector<bool> delete_many(const std::vector<std::int64_t>& ids) const;
   /// Adds `additional` to the message's current vt. @returns false if not owned
   bool extend_vt(std::int64_t id, std::chrono::milliseconds additional) const;
-  std::vector<bool> extend_vt_many(const std::vector<std::int64_t>& ids, std::chrono::milliseconds additional) const;
+  std::vector<bool> extend_vt_many(const std::vector<std::int64_t>& ids,
+                                   std::chrono::milliseconds additional) const;
   /// Makes owned messages ready now (read count kept). @returns how many were released
   std::uint64_t release_messages(const std::vector<std::int64_t>& ids) const;
   /// Makes an owned message ready at `visible_at`. @returns false if not owned

@@ -4,7 +4,8 @@
 ///
 /// Handlers report failure by throwing: the message is released (ready again now) and the exception is
 /// rethrown to the caller. While a handler runs, a background thread keeps the worker's heartbeat and the
-/// message leases alive (lease renewed every lease/3), so a slow handler is never delivered twice concurrently.
+/// message leases alive (lease renewed every lease/3), so a slow handler is never delivered twice
+/// concurrently.
 
 #include <chrono>
 #include <cstdint>
@@ -65,7 +66,8 @@ class dequeue_builder {
   /// Use `t` as "now".
   dequeue_builder& at(timestamp t);
 
-  /// One immediate attempt. @throws suspended if the worker is interrupted (it becomes suspended) or suspended
+  /// One immediate attempt. @throws suspended if the worker is interrupted (it becomes suspended) or
+  /// suspended
   std::optional<queue_message> fetch_one(const store& s) const;
   std::vector<queue_message> fetch_all(const store& s) const;
   /// Waits (polling every poll_interval, heartbeating every heartbeat_interval) until at least one message
@@ -93,6 +95,8 @@ class dequeue_builder {
   std::optional<timestamp> m_at;
 };
 
-[[nodiscard]] inline dequeue_builder dequeue() { return {}; }
+[[nodiscard]] inline dequeue_builder dequeue() {
+  return {};
+}
 
 }  // namespace pgqrs

@@ -39,6 +39,8 @@ class enqueue_builder {
   std::optional<timestamp> m_at;
 };
 
-[[nodiscard]] inline enqueue_builder enqueue() { return {}; }
+[[nodiscard]] inline enqueue_builder enqueue() {
+  return {};
+}
 
 }  // namespace pgqrs

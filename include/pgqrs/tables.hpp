@@ -47,7 +47,8 @@ class message_table {
   /// Live (un-archived) messages.
   [[nodiscard]] std::int64_t count() const;
   /// Live messages of a queue, newest first, at most `limit`.
-  [[nodiscard]] std::vector<queue_message> filter_by_queue(std::int64_t queue_id, std::size_t limit = 1000) const;
+  [[nodiscard]] std::vector<queue_message> filter_by_queue(std::int64_t queue_id,
+                                                           std::size_t limit = 1000) const;
   /// Live and archived messages whose current or last owner is the worker.
   [[nodiscard]] std::vector<queue_message> list_by_consumer_worker(std::int64_t worker_id) const;
   /// Live messages owned by the worker.
@@ -57,7 +58,8 @@ class message_table {
   /// Messages a consumer could lease right now.
   [[nodiscard]] std::int64_t count_pending_for_queue(std::int64_t queue_id) const;
   /// Unexpired leases the worker holds in the queue.
-  [[nodiscard]] std::int64_t count_pending_for_queue_and_worker(std::int64_t queue_id, std::int64_t worker_id) const;
+  [[nodiscard]] std::int64_t count_pending_for_queue_and_worker(std::int64_t queue_id,
+                                                                std::int64_t worker_id) const;
   /// Archived messages of a queue, most recently archived first.
   [[nodiscard]] std::vector<queue_message> list_archived_by_queue(std::int64_t queue_id) const;
   /// Live and archived messages of a queue.
@@ -89,7 +91,8 @@ class worker_table {
   /// Workers of the queue not stopped whose heartbeat is older than `older_than`, stalest first.
   [[nodiscard]] std::vector<worker_record> list_zombies_for_queue(std::int64_t queue_id,
                                                                   std::chrono::seconds older_than) const;
-  [[nodiscard]] std::int64_t count_zombies_for_queue(std::int64_t queue_id, std::chrono::seconds older_than) const;
+  [[nodiscard]] std::int64_t count_zombies_for_queue(std::int64_t queue_id,
+                                                     std::chrono::seconds older_than) const;
   // State machine by id (same rules and errors as the worker handles).
   worker_record suspend(std::int64_t id) const;
   worker_record resume(std::int64_t id) const;
@@ -115,6 +118,8 @@ class tables_builder {
 };
 
 /// `pgqrs::tables(store).messages().count()`.
-[[nodiscard]] inline tables_builder tables(const store& s) { return tables_builder(s); }
+[[nodiscard]] inline tables_builder tables(const store& s) {
+  return tables_builder(s);
+}
 
 }  // namespace pgqrs

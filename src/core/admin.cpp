@@ -11,12 +11,18 @@
 namespace pgqrs {
 
 namespace {
-const detail::store_core& core_of(const store& s) { return *s.state()->core; }
+const detail::store_core& core_of(const store& s) {
+  return *s.state()->core;
+}
 }  // namespace
 
-void admin_builder::install() const { detail::install_schema(core_of(m_store), now()); }
+void admin_builder::install() const {
+  detail::install_schema(core_of(m_store), now());
+}
 
-void admin_builder::verify() const { detail::verify_schema(core_of(m_store)); }
+void admin_builder::verify() const {
+  detail::verify_schema(core_of(m_store));
+}
 
 queue_record admin_builder::create_queue(std::string_view name) const {
   return detail::create_queue(core_of(m_store), name, now());
@@ -38,7 +44,9 @@ std::uint64_t admin_builder::purge_queue(std::string_view name) const {
   return detail::purge_queue(core_of(m_store), name);
 }
 
-std::vector<std::int64_t> admin_builder::dlq() const { return detail::dead_letter(core_of(m_store), now()); }
+std::vector<std::int64_t> admin_builder::dlq() const {
+  return detail::dead_letter(core_of(m_store), now());
+}
 
 std::uint64_t admin_builder::reclaim_messages(std::int64_t queue_id,
                                               std::optional<std::chrono::seconds> older_than) const {
@@ -67,7 +75,8 @@ std::uint64_t admin_builder::delete_worker(std::int64_t worker_id) const {
   (void)detail::require_worker(core, worker_id);
   auto refs = core.run("message_count_worker_references", {worker_id}).i64(0, 0);
   if (refs > 0) {
-    throw validation_error("Worker has " + std::to_string(refs) + " references (associated messages/archives)");
+    throw validation_error("Worker has " + std::to_string(refs) +
+                           " references (associated messages/archives)");
   }
   return static_cast<std::uint64_t>(core.run("worker_delete", {worker_id}).affected());
 }

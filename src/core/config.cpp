@@ -72,8 +72,9 @@ validation_config parse_validation_json(const std::string& field, const std::str
     throw config_error(field, std::string("not valid JSON: ") + e.what());
   }
   if (!j.is_object()) throw config_error(field, "must be a JSON object");
-  static const char* known[] = {"max_payload_size_bytes", "max_string_length", "max_object_depth", "forbidden_keys",
-                                "required_keys", "max_enqueue_per_second", "max_enqueue_burst"};
+  static const char* known[] = {"max_payload_size_bytes", "max_string_length", "max_object_depth",
+                                "forbidden_keys",         "required_keys",     "max_enqueue_per_second",
+                                "max_enqueue_burst"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
       throw config_error(field, "unknown key '" + key + "'");
@@ -92,7 +93,8 @@ validation_config parse_validation_json(const std::string& field, const std::str
   };
   auto read_size = [&](const char* key, std::size_t& out) {
     if (!j.contains(key)) return;
-    if (!j[key].is_number_unsigned()) throw config_error(field, std::string(key) + " must be a non-negative integer");
+    if (!j[key].is_number_unsigned())
+      throw config_error(field, std::string(key) + " must be a non-negative integer");
     out = j[key].get<std::size_t>();
   };
   auto read_list = [&](const char* key, std::vector<std::string>& out) {
@@ -121,7 +123,8 @@ void apply_env(config& cfg) {
     validate_schema_name(*v);
     cfg.schema = *v;
   }
-  if (auto v = env("PGQRS_MAX_CONNECTIONS")) cfg.max_connections = parse_number<std::uint32_t>("PGQRS_MAX_CONNECTIONS", *v);
+  if (auto v = env("PGQRS_MAX_CONNECTIONS"))
+    cfg.max_connections = parse_number<std::uint32_t>("PGQRS_MAX_CONNECTIONS", *v);
   if (auto v = env("PGQRS_CONNECTION_TIMEOUT")) {
     cfg.connection_timeout_seconds = parse_number<std::uint64_t>("PGQRS_CONNECTION_TIMEOUT", *v);
   }
@@ -131,12 +134,15 @@ void apply_env(config& cfg) {
   if (auto v = env("PGQRS_DEFAULT_BATCH_SIZE")) {
     cfg.default_max_batch_size = parse_number<std::size_t>("PGQRS_DEFAULT_BATCH_SIZE", *v);
   }
-  if (auto v = env("PGQRS_MAX_READ_CT")) cfg.max_read_ct = parse_number<std::int32_t>("PGQRS_MAX_READ_CT", *v);
+  if (auto v = env("PGQRS_MAX_READ_CT"))
+    cfg.max_read_ct = parse_number<std::int32_t>("PGQRS_MAX_READ_CT", *v);
   if (auto v = env("PGQRS_HEARTBEAT_INTERVAL")) {
     cfg.heartbeat_interval = parse_number<std::uint64_t>("PGQRS_HEARTBEAT_INTERVAL", *v);
   }
-  if (auto v = env("PGQRS_POLL_INTERVAL_MS")) cfg.poll_interval_ms = parse_number<std::uint64_t>("PGQRS_POLL_INTERVAL_MS", *v);
-  if (auto v = env("PGQRS_VALIDATION_CONFIG")) cfg.validation = parse_validation_json("PGQRS_VALIDATION_CONFIG", *v);
+  if (auto v = env("PGQRS_POLL_INTERVAL_MS"))
+    cfg.poll_interval_ms = parse_number<std::uint64_t>("PGQRS_POLL_INTERVAL_MS", *v);
+  if (auto v = env("PGQRS_VALIDATION_CONFIG"))
+    cfg.validation = parse_validation_json("PGQRS_VALIDATION_CONFIG", *v);
   if (auto v = env("PGQRS_SQLITE_USE_WAL")) cfg.sqlite.use_wal = parse_bool("PGQRS_SQLITE_USE_WAL", *v);
   if (auto v = env("PGQRS_SQLITE_SYNCHRONOUS")) {
     cfg.sqlite.synchronous = parse_synchronous("PGQRS_SQLITE_SYNCHRONOUS", *v);
@@ -207,7 +213,9 @@ const std::map<std::string, yaml_setter>& yaml_setters() {
       {"poll_interval_ms", number_setter<std::uint64_t>(&config::poll_interval_ms)},
       {"validation_config", apply_validation_yaml},
       {"prepared_statements",
-       [](config& c, const YAML::Node& n, const std::string& f) { c.prepared_statements = parse_prepared(f, scalar(n, f)); }},
+       [](config& c, const YAML::Node& n, const std::string& f) {
+         c.prepared_statements = parse_prepared(f, scalar(n, f));
+       }},
       {"sqlite",
        [](config& c, const YAML::Node& n, const std::string& f) {
          if (!n.IsMap()) throw config_error(f, "must be a mapping");
@@ -281,7 +289,8 @@ config config::from_file(const std::filesystem::path& path) {
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
     auto it = setters.find(key);
-    if (it == setters.end()) throw config_error("yaml", "unknown setting '" + key + "' in '" + path.string() + "'");
+    if (it == setters.end())
+      throw config_error("yaml", "unknown setting '" + key + "' in '" + path.string() + "'");
     it->second(cfg, kv.second, key);
   }
   if (cfg.dsn.empty()) throw missing_config("dsn");
@@ -298,7 +307,8 @@ config config::load() {
   throw missing_config("configuration");
 }
 
-config config::load_with_options(std::optional<std::string_view> dsn, std::optional<std::filesystem::path> file,
+config config::load_with_options(std::optional<std::string_view> dsn,
+                                 std::optional<std::filesystem::path> file,
                                  std::optional<std::string_view> schema) {
   config cfg;
   if (dsn) {
@@ -326,7 +336,9 @@ config config::with_max_connections(std::uint32_t n) const {
   return copy;
 }
 
-backend_kind config::backend() const { return detail::parse_dsn(dsn).kind; }
+backend_kind config::backend() const {
+  return detail::parse_dsn(dsn).kind;
+}
 
 namespace detail {
 

@@ -22,9 +22,12 @@ database::database(backend_kind kind, std::string dialect, std::string_view quot
                    std::shared_ptr<connection_pool> pool)
     : m_kind(kind), m_dialect(dialect), m_catalog(dialect, quoted_schema), m_pool(std::move(pool)) {}
 
-pooled_connection database::acquire() const { return m_pool->acquire(); }
+pooled_connection database::acquire() const {
+  return m_pool->acquire();
+}
 
-connection_pool::connection_pool(factory open, std::size_t max_size, std::chrono::milliseconds acquire_timeout)
+connection_pool::connection_pool(factory open, std::size_t max_size,
+                                 std::chrono::milliseconds acquire_timeout)
     : m_open(std::move(open)), m_max_size(max_size == 0 ? 1 : max_size), m_acquire_timeout(acquire_timeout) {}
 
 pooled_connection connection_pool::acquire() {

@@ -7,16 +7,19 @@
 
 namespace pgqrs {
 
-
 consumer consumer::with_time(timestamp t) const {
   consumer copy = *this;
   copy.m_time = t;
   return copy;
 }
 
-const queue_record& consumer::queue() const { return *m_state->queue; }
+const queue_record& consumer::queue() const {
+  return *m_state->queue;
+}
 
-std::optional<queue_message> consumer::dequeue() const { return dequeue_delay(default_lease); }
+std::optional<queue_message> consumer::dequeue() const {
+  return dequeue_delay(default_lease);
+}
 
 std::vector<queue_message> consumer::dequeue_many(std::size_t n) const {
   return dequeue_many_with_delay(n, default_lease);
@@ -28,11 +31,13 @@ std::optional<queue_message> consumer::dequeue_delay(std::chrono::milliseconds l
   return std::move(msgs.front());
 }
 
-std::vector<queue_message> consumer::dequeue_many_with_delay(std::size_t n, std::chrono::milliseconds lease) const {
+std::vector<queue_message> consumer::dequeue_many_with_delay(std::size_t n,
+                                                             std::chrono::milliseconds lease) const {
   return dequeue_at(n, lease, current_time());
 }
 
-std::vector<queue_message> consumer::dequeue_at(std::size_t n, std::chrono::milliseconds lease, timestamp now) const {
+std::vector<queue_message> consumer::dequeue_at(std::size_t n, std::chrono::milliseconds lease,
+                                                timestamp now) const {
   detail::check_dequeue_args(*m_state->core, n, lease);
   return detail::claim_messages(*m_state->core, queue().id, worker_id(), n, lease, now);
 }
@@ -44,10 +49,13 @@ std::optional<queue_message> consumer::archive(std::int64_t id) const {
 }
 
 std::vector<bool> consumer::archive_many(const std::vector<std::int64_t>& ids) const {
-  return detail::flags_for(ids, detail::archive_message_ids(*m_state->core, ids, worker_id(), current_time()));
+  return detail::flags_for(ids,
+                           detail::archive_message_ids(*m_state->core, ids, worker_id(), current_time()));
 }
 
-bool consumer::delete_message(std::int64_t id) const { return delete_many({id}).front(); }
+bool consumer::delete_message(std::int64_t id) const {
+  return delete_many({id}).front();
+}
 
 std::vector<bool> consumer::delete_many(const std::vector<std::int64_t>& ids) const {
   return detail::flags_for(ids, detail::delete_owned_messages(*m_state->core, ids, worker_id()));
@@ -70,11 +78,17 @@ bool consumer::release_with_visibility(std::int64_t id, timestamp visible_at) co
   return !detail::release_messages(*m_state->core, {id}, worker_id(), visible_at).empty();
 }
 
-void consumer::poll() const { detail::worker_start_polling(*m_state->core, worker_id(), current_time()); }
+void consumer::poll() const {
+  detail::worker_start_polling(*m_state->core, worker_id(), current_time());
+}
 
-void consumer::complete_poll() const { detail::worker_complete_poll(*m_state->core, worker_id(), current_time()); }
+void consumer::complete_poll() const {
+  detail::worker_complete_poll(*m_state->core, worker_id(), current_time());
+}
 
-void consumer::interrupt() const { detail::worker_interrupt(*m_state->core, worker_id(), current_time()); }
+void consumer::interrupt() const {
+  detail::worker_interrupt(*m_state->core, worker_id(), current_time());
+}
 
 void consumer::shutdown() const {
   const auto t = current_time();

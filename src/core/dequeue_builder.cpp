@@ -15,7 +15,9 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-const detail::store_core& core_of(const store& s) { return *s.state()->core; }
+const detail::store_core& core_of(const store& s) {
+  return *s.state()->core;
+}
 
 /// The terminal-status rules of spec §3.8: an interrupted worker is moved to suspended and the caller
 /// stops with `suspended("worker interrupted")`; a suspended (or, inside loops, stopped) one stops too.
@@ -164,7 +166,9 @@ std::vector<queue_message> dequeue_builder::poll(const store& s) const {
   }
 }
 
-dequeue_handler dequeue_builder::handle(message_handler f) const { return dequeue_handler(*this, std::move(f), {}); }
+dequeue_handler dequeue_builder::handle(message_handler f) const {
+  return dequeue_handler(*this, std::move(f), {});
+}
 
 dequeue_handler dequeue_builder::handle_batch(batch_handler f) const {
   return dequeue_handler(*this, {}, std::move(f));
@@ -173,14 +177,17 @@ dequeue_handler dequeue_builder::handle_batch(batch_handler f) const {
 // ---------------------------------------------------------------- handlers
 
 dequeue_handler::dequeue_handler(const dequeue_builder& b, message_handler single, batch_handler batch)
-    : m_builder(std::make_shared<const dequeue_builder>(b)), m_single(std::move(single)), m_batch(std::move(batch)) {}
+    : m_builder(std::make_shared<const dequeue_builder>(b)),
+      m_single(std::move(single)),
+      m_batch(std::move(batch)) {}
 
 namespace {
 
-/// Runs the handler over `msgs` with leases kept alive; archives on success, releases and rethrows on failure.
+/// Runs the handler over `msgs` with leases kept alive; archives on success, releases and rethrows on
+/// failure.
 void handle_messages(const detail::store_core& core, const consumer& c, detail::lease_keeper& keeper,
-                     const message_handler& single, const batch_handler& batch, const std::vector<queue_message>& msgs,
-                     std::optional<timestamp> at) {
+                     const message_handler& single, const batch_handler& batch,
+                     const std::vector<queue_message>& msgs, std::optional<timestamp> at) {
   auto ids = ids_of(msgs);
   keeper.track(ids);
   try {
@@ -204,7 +211,8 @@ void handle_messages(const detail::store_core& core, const consumer& c, detail::
 bool dequeue_handler::execute(const store& s) const {
   const auto& b = *m_builder;
   if (m_single && b.m_batch != 1) {
-    throw validation_error("single-message handlers require batch size = 1, got " + std::to_string(b.m_batch));
+    throw validation_error("single-message handlers require batch size = 1, got " +
+                           std::to_string(b.m_batch));
   }
   const auto& core = core_of(s);
   auto c = b.resolve(s);
@@ -216,16 +224,21 @@ bool dequeue_handler::execute(const store& s) const {
   return true;
 }
 
-void dequeue_handler::poll(const store& s) const { run_loop(s, {}); }
+void dequeue_handler::poll(const store& s) const {
+  run_loop(s, {});
+}
 
-void dequeue_handler::poll(const store& s, std::stop_token stop) const { run_loop(s, std::move(stop)); }
+void dequeue_handler::poll(const store& s, std::stop_token stop) const {
+  run_loop(s, std::move(stop));
+}
 
 void dequeue_handler::run_loop(const store& s, std::stop_token stop) const {
   const auto& b = *m_builder;
   if (b.m_until) throw validation_error("until() is not supported with handler poll loops");
   if (b.m_batch == 0) throw validation_error("batch size must be >= 1 for poll");
   if (m_single && b.m_batch != 1) {
-    throw validation_error("single-message handlers require batch size = 1, got " + std::to_string(b.m_batch));
+    throw validation_error("single-message handlers require batch size = 1, got " +
+                           std::to_string(b.m_batch));
   }
   const auto& core = core_of(s);
   auto c = b.resolve(s);

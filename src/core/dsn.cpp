@@ -12,7 +12,9 @@ namespace {
 constexpr std::string_view expected_schemes =
     "expected postgresql://, postgres://, sqlite://, sqlite::memory:, turso:// or s3://";
 
-[[noreturn]] void bad_dsn(const std::string& why) { throw config_error("dsn", why); }
+[[noreturn]] void bad_dsn(const std::string& why) {
+  throw config_error("dsn", why);
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -45,7 +47,8 @@ void reject_control_characters(std::string_view dsn) {
   }
 }
 
-/// Path-style DSN of the SQLite family: "<scheme>://path[?k=v&...]", "<scheme>::memory:", "<scheme>:file:...".
+/// Path-style DSN of the SQLite family: "<scheme>://path[?k=v&...]", "<scheme>::memory:",
+/// "<scheme>:file:...".
 detail::parsed_dsn parse_file_dsn(backend_kind kind, std::string_view scheme, std::string_view rest) {
   detail::parsed_dsn out;
   out.kind = kind;
@@ -61,8 +64,9 @@ detail::parsed_dsn parse_file_dsn(backend_kind kind, std::string_view scheme, st
     return out;
   }
   if (!rest.starts_with("//")) {
-    bad_dsn("malformed " + std::string(scheme) + " DSN: expected " + std::string(scheme) + ":///absolute/path.db, " +
-            std::string(scheme) + "://relative/path.db or " + std::string(scheme) + "::memory:");
+    bad_dsn("malformed " + std::string(scheme) + " DSN: expected " + std::string(scheme) +
+            ":///absolute/path.db, " + std::string(scheme) + "://relative/path.db or " + std::string(scheme) +
+            "::memory:");
   }
   rest.remove_prefix(2);
   std::string_view path = rest;
@@ -73,7 +77,8 @@ detail::parsed_dsn parse_file_dsn(backend_kind kind, std::string_view scheme, st
   }
   if (path.empty()) bad_dsn(std::string(scheme) + " DSN is missing the database file path");
   out.target = percent_decode(path);
-  if (std::any_of(out.target.begin(), out.target.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+  if (std::any_of(out.target.begin(), out.target.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
     bad_dsn("database path contains control characters (after percent-decoding)");
   }
   while (!query.empty()) {
@@ -85,7 +90,8 @@ detail::parsed_dsn parse_file_dsn(backend_kind kind, std::string_view scheme, st
     if (eq == std::string_view::npos) bad_dsn("DSN parameter '" + std::string(pair) + "' has no value");
     std::string key(pair.substr(0, eq));
     std::string value(pair.substr(eq + 1));
-    if (key != "mode") bad_dsn("unknown " + std::string(scheme) + " DSN parameter '" + key + "' (supported: mode)");
+    if (key != "mode")
+      bad_dsn("unknown " + std::string(scheme) + " DSN parameter '" + key + "' (supported: mode)");
     if (value != "rwc" && value != "rw" && value != "ro" && value != "memory") {
       bad_dsn("invalid mode '" + value + "' (expected rwc, rw, ro or memory)");
     }
@@ -159,7 +165,8 @@ std::string redact_dsn(std::string_view dsn) {
     }
   }
   // password=... as a query parameter.
-  for (std::size_t pos = out.find("password="); pos != std::string::npos; pos = out.find("password=", pos + 1)) {
+  for (std::size_t pos = out.find("password="); pos != std::string::npos;
+       pos = out.find("password=", pos + 1)) {
     std::size_t value = pos + 9;
     std::size_t end = out.find('&', value);
     if (end == std::string::npos) end = out.size();

@@ -1,6 +1,6 @@
 #pragma once
-// Strict DSN parsing (DESIGN decision 6): the scheme selects the backend; anything else is a config_error that
-// names the rejected scheme. Errors never include the password.
+// Strict DSN parsing (DESIGN decision 6): the scheme selects the backend; anything else is a config_error
+// that names the rejected scheme. Errors never include the password.
 
 #include <map>
 #include <string>

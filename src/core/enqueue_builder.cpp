@@ -27,7 +27,9 @@ enqueue_builder& enqueue_builder::worker(const producer& p) {
   return *this;
 }
 
-enqueue_builder& enqueue_builder::delay(std::chrono::seconds d) { return with_delay(d); }
+enqueue_builder& enqueue_builder::delay(std::chrono::seconds d) {
+  return with_delay(d);
+}
 
 enqueue_builder& enqueue_builder::with_delay(std::chrono::milliseconds d) {
   m_delay = d;
@@ -53,8 +55,8 @@ std::vector<std::int64_t> enqueue_builder::execute(const store& s) const {
     // No worker row for a one-shot enqueue (the original registered one per call, forever). Like the
     // original, each call gets a fresh token bucket: a single call cannot exceed the burst capacity.
     auto bucket = detail::token_bucket::from_rules(core.cfg.validation);
-    inserted = detail::enqueue_validated(core, queue, m_payloads, bucket ? &*bucket : nullptr, m_at.value_or(now()),
-                                         m_delay, std::nullopt);
+    inserted = detail::enqueue_validated(core, queue, m_payloads, bucket ? &*bucket : nullptr,
+                                         m_at.value_or(now()), m_delay, std::nullopt);
   } else {
     throw validation_error("Queue name is required. Use .to(\"queue-name\") or .worker(&producer)");
   }

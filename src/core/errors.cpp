@@ -19,7 +19,8 @@ config_error::config_error(error_code code, std::string field, std::string detai
       m_detail(std::move(detail)) {}
 
 missing_config::missing_config(std::string field)
-    : config_error(error_code::missing_config, field, "missing", "Missing required configuration: " + field) {}
+    : config_error(error_code::missing_config, field, "missing", "Missing required configuration: " + field) {
+}
 
 database_error::database_error(error_code code, std::string sqlstate, const std::string& message)
     : error(code, message), m_sqlstate(std::move(sqlstate)) {}
@@ -44,10 +45,12 @@ queue_not_found::queue_not_found(std::string name)
     : error(error_code::queue_not_found, "Queue '" + name + "' not found"), m_name(std::move(name)) {}
 
 queue_already_exists::queue_already_exists(std::string name)
-    : error(error_code::queue_already_exists, "Queue '" + name + "' already exists"), m_name(std::move(name)) {}
+    : error(error_code::queue_already_exists, "Queue '" + name + "' already exists"),
+      m_name(std::move(name)) {}
 
 worker_not_found::worker_not_found(std::int64_t id)
-    : error(error_code::worker_not_found, "Worker with id '" + std::to_string(id) + "' not found"), m_id(id) {}
+    : error(error_code::worker_not_found, "Worker with id '" + std::to_string(id) + "' not found"),
+      m_id(id) {}
 
 not_found::not_found(std::string entity, std::string id)
     : error(error_code::not_found, entity + " with id '" + id + "' not found"),
@@ -61,9 +64,10 @@ validation_error::validation_error(error_code code, std::string reason, const st
     : error(code, message), m_reason(std::move(reason)) {}
 
 payload_too_large::payload_too_large(std::size_t actual_bytes, std::size_t max_bytes)
-    : validation_error(error_code::payload_too_large,
-                       "payload size " + std::to_string(actual_bytes) + " exceeds limit " + std::to_string(max_bytes),
-                       "Payload size " + std::to_string(actual_bytes) + " exceeds limit " + std::to_string(max_bytes)),
+    : validation_error(
+          error_code::payload_too_large,
+          "payload size " + std::to_string(actual_bytes) + " exceeds limit " + std::to_string(max_bytes),
+          "Payload size " + std::to_string(actual_bytes) + " exceeds limit " + std::to_string(max_bytes)),
       m_actual(actual_bytes),
       m_max(max_bytes) {}
 
@@ -77,7 +81,8 @@ state_transition_error::state_transition_error(std::string from, std::string to,
       m_to(std::move(to)),
       m_reason(std::move(reason)) {}
 
-state_transition_error::state_transition_error(error_code code, const std::string& message) : error(code, message) {}
+state_transition_error::state_transition_error(error_code code, const std::string& message)
+    : error(code, message) {}
 
 worker_has_pending_messages::worker_has_pending_messages(std::uint64_t count)
     : state_transition_error(error_code::worker_has_pending_messages,
@@ -107,7 +112,8 @@ rate_limited::rate_limited(std::chrono::milliseconds retry_after)
 timeout_error::timeout_error(std::string operation)
     : error(error_code::timeout, "Operation timeout: " + operation), m_operation(std::move(operation)) {}
 
-conflict_error::conflict_error(const std::string& message) : error(error_code::conflict, "Conflict: " + message) {}
+conflict_error::conflict_error(const std::string& message)
+    : error(error_code::conflict, "Conflict: " + message) {}
 
 suspended::suspended(std::string reason)
     : error(error_code::suspended, "Operation suspended: " + reason), m_reason(std::move(reason)) {}
@@ -115,6 +121,7 @@ suspended::suspended(std::string reason)
 serialization_error::serialization_error(const std::string& detail)
     : error(error_code::serialization, "Serialization error: " + detail) {}
 
-internal_error::internal_error(const std::string& detail) : error(error_code::internal, "Internal error: " + detail) {}
+internal_error::internal_error(const std::string& detail)
+    : error(error_code::internal, "Internal error: " + detail) {}
 
 }  // namespace pgqrs

@@ -9,8 +9,8 @@
 namespace pgqrs::detail {
 
 std::vector<queue_message> insert_messages(const store_core& core, const queue_record& queue,
-                                           const std::vector<std::string>& payloads, timestamp vt, timestamp now,
-                                           std::optional<std::int64_t> producer_id) {
+                                           const std::vector<std::string>& payloads, timestamp vt,
+                                           timestamp now, std::optional<std::int64_t> producer_id) {
   std::vector<queue_message> out;
   if (payloads.empty()) return out;
   try {
@@ -20,7 +20,8 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
                            {queue.id, text_list{payloads}, vt, now, optional_param(producer_id)});
       out = to_messages(rows);
     } else if (payloads.size() == 1) {
-      out = to_messages(core.run("message_insert", {queue.id, payloads.front(), vt, now, optional_param(producer_id)}));
+      out = to_messages(
+          core.run("message_insert", {queue.id, payloads.front(), vt, now, optional_param(producer_id)}));
     } else {
       // In-process engines: a prepared INSERT stepped per row inside one transaction costs no round trips.
       auto conn = core.db->acquire();
@@ -40,8 +41,9 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
   return out;
 }
 
-std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id, std::int64_t worker_id,
-                                          std::size_t limit, std::chrono::microseconds lease, timestamp now) {
+std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id,
+                                          std::int64_t worker_id, std::size_t limit,
+                                          std::chrono::microseconds lease, timestamp now) {
   auto rows = core.run("message_claim", {queue_id, now, static_cast<std::int64_t>(limit), now + lease,
                                          std::int64_t{core.cfg.max_read_ct}, worker_id});
   auto out = to_messages(rows);
@@ -125,8 +127,9 @@ std::optional<queue_message> replay_message(const store_core& core, std::int64_t
 namespace pgqrs::detail {
 
 std::vector<queue_message> enqueue_validated(const store_core& core, const queue_record& queue,
-                                             std::span<const json> payloads, token_bucket* bucket, timestamp now,
-                                             std::chrono::milliseconds delay, std::optional<std::int64_t> producer_id) {
+                                             std::span<const json> payloads, token_bucket* bucket,
+                                             timestamp now, std::chrono::milliseconds delay,
+                                             std::optional<std::int64_t> producer_id) {
   if (payloads.empty()) throw validation_error("No messages to enqueue");
   if (delay.count() < 0) throw validation_error("delay cannot be negative");
   auto texts = validate_batch(payloads, core.cfg.validation, [&] {

@@ -16,12 +16,13 @@ namespace pgqrs::detail {
 /// dialect has array parameters, else one transaction. Returns the new messages ordered by id.
 /// @throws queue_not_found if the queue was deleted meanwhile
 std::vector<queue_message> insert_messages(const store_core& core, const queue_record& queue,
-                                           const std::vector<std::string>& payloads, timestamp vt, timestamp now,
-                                           std::optional<std::int64_t> producer_id);
+                                           const std::vector<std::string>& payloads, timestamp vt,
+                                           timestamp now, std::optional<std::int64_t> producer_id);
 
 /// Leases up to `limit` ready messages (vt <= now, read_ct < max_read_ct) in (vt, id) order.
-std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id, std::int64_t worker_id,
-                                          std::size_t limit, std::chrono::microseconds lease, timestamp now);
+std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id,
+                                          std::int64_t worker_id, std::size_t limit,
+                                          std::chrono::microseconds lease, timestamp now);
 
 // Ownership-checked changes: each returns the ids (or rows) it changed.
 std::vector<queue_message> archive_messages(const store_core& core, const std::vector<std::int64_t>& ids,
@@ -63,8 +64,9 @@ namespace pgqrs::detail {
 /// @throws validation_error (also for an empty batch or negative delay), payload_too_large,
 ///         serialization_error, rate_limited, queue_not_found
 std::vector<queue_message> enqueue_validated(const store_core& core, const queue_record& queue,
-                                             std::span<const json> payloads, token_bucket* bucket, timestamp now,
-                                             std::chrono::milliseconds delay, std::optional<std::int64_t> producer_id);
+                                             std::span<const json> payloads, token_bucket* bucket,
+                                             timestamp now, std::chrono::milliseconds delay,
+                                             std::optional<std::int64_t> producer_id);
 
 }  // namespace pgqrs::detail
 

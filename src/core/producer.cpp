@@ -11,7 +11,9 @@ producer producer::with_time(timestamp t) const {
   return copy;
 }
 
-const queue_record& producer::queue() const { return *m_state->queue; }
+const queue_record& producer::queue() const {
+  return *m_state->queue;
+}
 
 queue_message producer::enqueue(const json& payload) const {
   return enqueue_at(payload, current_time(), std::chrono::milliseconds{0});
@@ -21,7 +23,8 @@ queue_message producer::enqueue_delayed(const json& payload, std::chrono::millis
   return enqueue_at(payload, current_time(), delay);
 }
 
-queue_message producer::enqueue_at(const json& payload, timestamp now, std::chrono::milliseconds delay) const {
+queue_message producer::enqueue_at(const json& payload, timestamp now,
+                                   std::chrono::milliseconds delay) const {
   return batch_enqueue_at(std::span<const json>(&payload, 1), now, delay).front();
 }
 
@@ -48,7 +51,9 @@ std::optional<queue_message> producer::replay_dlq(std::int64_t archived_id) cons
   return detail::replay_message(*m_state->core, archived_id, current_time());
 }
 
-const pgqrs::validation_config& producer::validation_config() const { return m_state->core->cfg.validation; }
+const pgqrs::validation_config& producer::validation_config() const {
+  return m_state->core->cfg.validation;
+}
 
 std::optional<pgqrs::rate_limit_status> producer::rate_limit_status() const {
   if (!m_state->bucket) return std::nullopt;

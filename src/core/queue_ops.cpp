@@ -9,9 +9,11 @@ namespace pgqrs::detail {
 void check_queue_name(std::string_view name) {
   if (name.empty()) throw validation_error("queue name cannot be empty");
   if (name.size() > 255) {
-    throw validation_error("queue name exceeds maximum length of 255 bytes (got " + std::to_string(name.size()) + ")");
+    throw validation_error("queue name exceeds maximum length of 255 bytes (got " +
+                           std::to_string(name.size()) + ")");
   }
-  if (name.find('\0') != std::string_view::npos) throw validation_error("queue name contains a NUL character");
+  if (name.find('\0') != std::string_view::npos)
+    throw validation_error("queue name contains a NUL character");
   if (!is_valid_utf8(name)) throw validation_error("queue name is not valid UTF-8");
 }
 
@@ -46,9 +48,13 @@ std::optional<queue_record> find_queue_by_id(const store_core& core, std::int64_
   return to_queue(rows, 0);
 }
 
-std::vector<queue_record> list_queues(const store_core& core) { return to_queues(core.run("queue_list", {})); }
+std::vector<queue_record> list_queues(const store_core& core) {
+  return to_queues(core.run("queue_list", {}));
+}
 
-std::int64_t count_queues(const store_core& core) { return core.run("queue_count", {}).i64(0, 0); }
+std::int64_t count_queues(const store_core& core) {
+  return core.run("queue_count", {}).i64(0, 0);
+}
 
 void delete_queue_checked(const store_core& core, const queue_record& queue) {
   auto conn = core.db->acquire();
@@ -66,7 +72,8 @@ void delete_queue_checked(const store_core& core, const queue_record& queue) {
                            " references exist in messages table. Purge data first.");
   }
   if (auto workflows = refs.i64(0, 2); workflows > 0) {
-    throw validation_error(prefix + std::to_string(workflows) + " workflow(s) use this queue. Delete them first.");
+    throw validation_error(prefix + std::to_string(workflows) +
+                           " workflow(s) use this queue. Delete them first.");
   }
   core.run(*conn, "queue_delete", {queue.id});
   tx.commit();

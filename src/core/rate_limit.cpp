@@ -32,7 +32,9 @@ void token_bucket::refill(clock::time_point now) {
   m_last_refill = now;
 }
 
-bool token_bucket::try_acquire(std::uint32_t n) { return try_acquire(n, clock::now()); }
+bool token_bucket::try_acquire(std::uint32_t n) {
+  return try_acquire(n, clock::now());
+}
 
 bool token_bucket::try_acquire(std::uint32_t n, clock::time_point now) {
   std::lock_guard lock(m_mutex);
@@ -46,7 +48,9 @@ void token_bucket::acquire(std::uint32_t n) {
   if (!try_acquire(n)) throw rate_limited(std::chrono::seconds(1));
 }
 
-rate_limit_status token_bucket::status() { return status(clock::now()); }
+rate_limit_status token_bucket::status() {
+  return status(clock::now());
+}
 
 rate_limit_status token_bucket::status(clock::time_point now) {
   std::lock_guard lock(m_mutex);

@@ -15,7 +15,8 @@ queue_message to_message(const row_set& rows, std::size_t row) {
   try {
     m.payload = json::parse(rows.text(row, 2));
   } catch (const json::exception& e) {
-    throw serialization_error("stored payload of message " + std::to_string(m.id) + " is not JSON: " + e.what());
+    throw serialization_error("stored payload of message " + std::to_string(m.id) +
+                              " is not JSON: " + e.what());
   }
   m.vt = rows.ts(row, 3);
   m.enqueued_at = rows.ts(row, 4);
@@ -37,7 +38,8 @@ worker_record to_worker(const row_set& rows, std::size_t row) {
   w.shutdown_at = rows.opt_ts(row, 5);
   const auto& status = rows.text(row, 6);
   auto parsed = parse_worker_status(status);
-  if (!parsed) throw internal_error("worker " + std::to_string(w.id) + " has unknown status '" + status + "'");
+  if (!parsed)
+    throw internal_error("worker " + std::to_string(w.id) + " has unknown status '" + status + "'");
   w.status = *parsed;
   return w;
 }
@@ -52,9 +54,15 @@ std::vector<T> map_rows(const row_set& rows, F f) {
 }
 }  // namespace
 
-std::vector<queue_record> to_queues(const row_set& rows) { return map_rows<queue_record>(rows, to_queue); }
-std::vector<queue_message> to_messages(const row_set& rows) { return map_rows<queue_message>(rows, to_message); }
-std::vector<worker_record> to_workers(const row_set& rows) { return map_rows<worker_record>(rows, to_worker); }
+std::vector<queue_record> to_queues(const row_set& rows) {
+  return map_rows<queue_record>(rows, to_queue);
+}
+std::vector<queue_message> to_messages(const row_set& rows) {
+  return map_rows<queue_message>(rows, to_message);
+}
+std::vector<worker_record> to_workers(const row_set& rows) {
+  return map_rows<worker_record>(rows, to_worker);
+}
 std::vector<std::int64_t> to_ids(const row_set& rows) {
   return map_rows<std::int64_t>(rows, [](const row_set& rs, std::size_t r) { return rs.i64(r, 0); });
 }

@@ -8,13 +8,15 @@ namespace pgqrs::detail {
 
 namespace {
 [[noreturn]] void bad_cell(std::size_t row, std::size_t col, const char* wanted) {
-  throw internal_error("result cell (" + std::to_string(row) + ", " + std::to_string(col) + ") is not " + wanted);
+  throw internal_error("result cell (" + std::to_string(row) + ", " + std::to_string(col) + ") is not " +
+                       wanted);
 }
 }  // namespace
 
 const sql_value& row_set::at(std::size_t row, std::size_t col) const {
   if (col >= m_columns || row >= size()) {
-    throw internal_error("result cell (" + std::to_string(row) + ", " + std::to_string(col) + ") out of range");
+    throw internal_error("result cell (" + std::to_string(row) + ", " + std::to_string(col) +
+                         ") out of range");
   }
   return m_cells[row * m_columns + col];
 }
@@ -41,7 +43,9 @@ double row_set::f64(std::size_t row, std::size_t col) const {
   bad_cell(row, col, "a number");
 }
 
-bool row_set::boolean(std::size_t row, std::size_t col) const { return i64(row, col) != 0; }
+bool row_set::boolean(std::size_t row, std::size_t col) const {
+  return i64(row, col) != 0;
+}
 
 const std::string& row_set::text(std::size_t row, std::size_t col) const {
   const auto& v = at(row, col);

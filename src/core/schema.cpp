@@ -19,8 +19,7 @@ void install_schema(const store_core& core, timestamp now) {
   for (const auto& migration : core.db->catalog().migrations()) {
     if (applied.count(migration.version) != 0) continue;
     conn->execute_script(migration.script);
-    core.run(*conn, "schema_version_insert",
-             {std::int64_t{migration.version}, migration.description, now});
+    core.run(*conn, "schema_version_insert", {std::int64_t{migration.version}, migration.description, now});
   }
   tx.commit();
 }
@@ -36,10 +35,14 @@ void verify_schema(const store_core& core) {
     const char* description;
   };
   static constexpr required_table tables[] = {
-      {"pgqrs_schema_version", "Schema version table"}, {"pgqrs_queues", "Queue repository table"},
-      {"pgqrs_workers", "Worker repository table"},     {"pgqrs_messages", "Unified messages table"},
-      {"pgqrs_archive", "Archive table"},               {"pgqrs_workflows", "Workflow definitions table"},
-      {"pgqrs_workflow_runs", "Workflow runs table"},   {"pgqrs_workflow_steps", "Workflow steps table"},
+      {"pgqrs_schema_version", "Schema version table"},
+      {"pgqrs_queues", "Queue repository table"},
+      {"pgqrs_workers", "Worker repository table"},
+      {"pgqrs_messages", "Unified messages table"},
+      {"pgqrs_archive", "Archive table"},
+      {"pgqrs_workflows", "Workflow definitions table"},
+      {"pgqrs_workflow_runs", "Workflow runs table"},
+      {"pgqrs_workflow_steps", "Workflow steps table"},
   };
   auto conn = core.db->acquire();
   for (const auto& t : tables) {
@@ -55,7 +58,8 @@ void verify_schema(const store_core& core) {
                                   " required by this library; run install()");
   }
   if (auto n = core.run(*conn, "verify_orphan_queue_refs", {}).i64(0, 0); n > 0) {
-    throw schema_validation_error("Found " + std::to_string(n) + " messages with invalid queue_id references");
+    throw schema_validation_error("Found " + std::to_string(n) +
+                                  " messages with invalid queue_id references");
   }
   if (auto n = core.run(*conn, "verify_orphan_worker_refs", {}).i64(0, 0); n > 0) {
     throw schema_validation_error("Found " + std::to_string(n) + " messages with invalid worker refs");

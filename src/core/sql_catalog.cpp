@@ -75,7 +75,8 @@ sql_catalog::sql_catalog(std::string_view dialect, std::string_view quoted_schem
   }
 }
 
-void sql_catalog::add_query_file(std::string_view path, std::string_view text, std::string_view quoted_schema) {
+void sql_catalog::add_query_file(std::string_view path, std::string_view text,
+                                 std::string_view quoted_schema) {
   constexpr std::string_view marker = "-- name:";
   std::size_t pos = text.find(marker);
   while (pos != std::string_view::npos) {
@@ -83,10 +84,12 @@ void sql_catalog::add_query_file(std::string_view path, std::string_view text, s
     if (name_end == std::string_view::npos) name_end = text.size();
     std::string name(trim(text.substr(pos + marker.size(), name_end - pos - marker.size())));
     std::size_t next = text.find(marker, name_end);
-    std::string_view body = text.substr(name_end, (next == std::string_view::npos ? text.size() : next) - name_end);
+    std::string_view body =
+        text.substr(name_end, (next == std::string_view::npos ? text.size() : next) - name_end);
     std::string substituted = replace_all(std::string(body), "{schema}", quoted_schema);
     sql_query q{name, split_statements(substituted), m_queries.size()};
-    if (q.statements.empty()) throw internal_error("query '" + name + "' in " + std::string(path) + " is empty");
+    if (q.statements.empty())
+      throw internal_error("query '" + name + "' in " + std::string(path) + " is empty");
     if (!m_by_name.emplace(name, q.index).second) {
       throw internal_error("duplicate query name '" + name + "' in " + std::string(path));
     }
@@ -95,7 +98,8 @@ void sql_catalog::add_query_file(std::string_view path, std::string_view text, s
   }
 }
 
-void sql_catalog::add_migration_file(std::string_view file, std::string_view text, std::string_view quoted_schema) {
+void sql_catalog::add_migration_file(std::string_view file, std::string_view text,
+                                     std::string_view quoted_schema) {
   // NNNN_description.sql
   int version = 0;
   auto [ptr, ec] = std::from_chars(file.data(), file.data() + file.size(), version);
@@ -104,7 +108,8 @@ void sql_catalog::add_migration_file(std::string_view file, std::string_view tex
   }
   std::string_view rest = file.substr(static_cast<std::size_t>(ptr - file.data()) + 1);
   rest.remove_suffix(4);
-  m_migrations.push_back({version, std::string(rest), replace_all(std::string(text), "{schema}", quoted_schema)});
+  m_migrations.push_back(
+      {version, std::string(rest), replace_all(std::string(text), "{schema}", quoted_schema)});
 }
 
 const sql_query& sql_catalog::query(std::string_view name) const {

@@ -24,10 +24,13 @@ struct text_list {
 };
 
 /// A bound statement parameter. `std::string` is text (JSON payloads are text cast by the SQL).
-using sql_param = std::variant<std::monostate, std::int64_t, double, bool, std::string, timestamp, id_list, text_list>;
+using sql_param =
+    std::variant<std::monostate, std::int64_t, double, bool, std::string, timestamp, id_list, text_list>;
 
 /// Helpers that keep call sites short and make NULLs explicit.
-inline sql_param null_param() { return std::monostate{}; }
+inline sql_param null_param() {
+  return std::monostate{};
+}
 template <typename T>
 sql_param optional_param(const std::optional<T>& v) {
   if (v) return sql_param{*v};

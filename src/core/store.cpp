@@ -17,7 +17,11 @@ namespace detail {
 
 worker_state::worker_state(core_ptr c, worker_record r, std::optional<queue_record> q, bool is_ephemeral,
                            bool is_consumer)
-    : core(std::move(c)), record(std::move(r)), queue(std::move(q)), ephemeral(is_ephemeral), consumer(is_consumer) {
+    : core(std::move(c)),
+      record(std::move(r)),
+      queue(std::move(q)),
+      ephemeral(is_ephemeral),
+      consumer(is_consumer) {
   const auto& rules = core->cfg.validation;
   if (!consumer && rules.max_enqueue_per_second) {
     bucket.emplace(*rules.max_enqueue_per_second, rules.max_enqueue_burst.value_or(50));
@@ -36,7 +40,8 @@ worker_state::~worker_state() {
 }
 
 std::shared_ptr<worker_state> make_worker_state(const core_ptr& core, const worker_record& record,
-                                                std::optional<queue_record> queue, bool ephemeral, bool consumer) {
+                                                std::optional<queue_record> queue, bool ephemeral,
+                                                bool consumer) {
   return std::make_shared<worker_state>(core, record, std::move(queue), ephemeral, consumer);
 }
 
@@ -78,9 +83,13 @@ std::unique_ptr<database> open_database(const config& cfg, const parsed_dsn& dsn
 }  // namespace
 }  // namespace detail
 
-store connect(std::string_view dsn) { return connect(config::from_dsn(dsn)); }
+store connect(std::string_view dsn) {
+  return connect(config::from_dsn(dsn));
+}
 
-store connect_with_config(const config& cfg) { return connect(cfg); }
+store connect_with_config(const config& cfg) {
+  return connect(cfg);
+}
 
 store connect(const config& cfg) {
   detail::check_config(cfg);
@@ -93,30 +102,41 @@ store connect(const config& cfg) {
 
 store::store(std::shared_ptr<detail::store_state> state) : m_state(std::move(state)) {}
 
-const pgqrs::config& store::config() const { return m_state->core->cfg; }
+const pgqrs::config& store::config() const {
+  return m_state->core->cfg;
+}
 
 std::string_view store::backend_name() const {
   switch (backend()) {
-    case backend_kind::postgres: return "postgres";
-    case backend_kind::sqlite: return "sqlite";
-    case backend_kind::turso: return "turso";
-    case backend_kind::s3: return "s3";
+    case backend_kind::postgres:
+      return "postgres";
+    case backend_kind::sqlite:
+      return "sqlite";
+    case backend_kind::turso:
+      return "turso";
+    case backend_kind::s3:
+      return "s3";
   }
   return "unknown";
 }
 
-backend_kind store::backend() const { return m_state->core->db->kind(); }
-
-pgqrs::concurrency_model store::concurrency_model() const {
-  return backend() == backend_kind::postgres ? concurrency_model::multi_process : concurrency_model::single_node;
+backend_kind store::backend() const {
+  return m_state->core->db->kind();
 }
 
-queue_record store::queue(std::string_view name) const { return detail::create_queue(*m_state->core, name, now()); }
+pgqrs::concurrency_model store::concurrency_model() const {
+  return backend() == backend_kind::postgres ? concurrency_model::multi_process
+                                             : concurrency_model::single_node;
+}
+
+queue_record store::queue(std::string_view name) const {
+  return detail::create_queue(*m_state->core, name, now());
+}
 
 namespace {
 template <typename Handle>
-Handle register_handle(const detail::core_ptr& core, std::string_view queue, std::optional<std::string_view> name,
-                       bool consumer) {
+Handle register_handle(const detail::core_ptr& core, std::string_view queue,
+                       std::optional<std::string_view> name, bool consumer) {
   auto q = detail::require_queue(*core, queue);
   auto record = name ? detail::register_worker(*core, *name, q.id, now())
                      : detail::register_ephemeral_worker(*core, q.id, now());
@@ -140,8 +160,14 @@ pgqrs::consumer store::consumer_ephemeral(std::string_view queue) const {
   return register_handle<pgqrs::consumer>(m_state->core, queue, std::nullopt, true);
 }
 
-queue_table store::queues() const { return queue_table(m_state->core); }
-message_table store::messages() const { return message_table(m_state->core); }
-worker_table store::workers() const { return worker_table(m_state->core); }
+queue_table store::queues() const {
+  return queue_table(m_state->core);
+}
+message_table store::messages() const {
+  return message_table(m_state->core);
+}
+worker_table store::workers() const {
+  return worker_table(m_state->core);
+}
 
 }  // namespace pgqrs

@@ -15,7 +15,8 @@ struct store_core {
   config cfg;
   std::unique_ptr<database> db;
 
-  /// Runs one named query on a pooled connection (autocommit, or one transaction for multi-statement queries).
+  /// Runs one named query on a pooled connection (autocommit, or one transaction for multi-statement
+  /// queries).
   row_set run(std::string_view query, std::initializer_list<sql_param> params) const {
     auto conn = db->acquire();
     return conn->execute(db->query(query), std::span<const sql_param>(params.begin(), params.size()));

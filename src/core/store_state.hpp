@@ -23,7 +23,8 @@ struct worker_state {
   /// Producers only; std::nullopt when rate limiting is disabled.
   std::optional<token_bucket> bucket;
 
-  worker_state(core_ptr c, worker_record r, std::optional<queue_record> q, bool is_ephemeral, bool is_consumer);
+  worker_state(core_ptr c, worker_record r, std::optional<queue_record> q, bool is_ephemeral,
+               bool is_consumer);
   worker_state(const worker_state&) = delete;
   worker_state& operator=(const worker_state&) = delete;
   /// Ephemeral workers clean up after themselves (DESIGN decision 7): a consumer releases its leases, and
@@ -46,6 +47,7 @@ std::shared_ptr<worker_state> cached_consumer(store_state& state, const std::str
 
 /// Builds a registered worker's state. `consumer` selects the consumer rules (lease release on cleanup).
 std::shared_ptr<worker_state> make_worker_state(const core_ptr& core, const worker_record& record,
-                                                std::optional<queue_record> queue, bool ephemeral, bool consumer);
+                                                std::optional<queue_record> queue, bool ephemeral,
+                                                bool consumer);
 
 }  // namespace pgqrs::detail

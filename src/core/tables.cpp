@@ -11,19 +11,29 @@ namespace pgqrs {
 
 // ---- queues ----
 
-std::optional<queue_record> queue_table::get(std::int64_t id) const { return detail::find_queue_by_id(*m_core, id); }
+std::optional<queue_record> queue_table::get(std::int64_t id) const {
+  return detail::find_queue_by_id(*m_core, id);
+}
 
 std::optional<queue_record> queue_table::get_by_name(std::string_view name) const {
   return detail::find_queue(*m_core, name);
 }
 
-std::vector<queue_record> queue_table::list() const { return detail::list_queues(*m_core); }
+std::vector<queue_record> queue_table::list() const {
+  return detail::list_queues(*m_core);
+}
 
-std::int64_t queue_table::count() const { return detail::count_queues(*m_core); }
+std::int64_t queue_table::count() const {
+  return detail::count_queues(*m_core);
+}
 
-bool queue_table::exists(std::string_view name) const { return get_by_name(name).has_value(); }
+bool queue_table::exists(std::string_view name) const {
+  return get_by_name(name).has_value();
+}
 
-bool queue_table::delete_by_id(std::int64_t id) const { return detail::delete_queue_row(*m_core, id); }
+bool queue_table::delete_by_id(std::int64_t id) const {
+  return detail::delete_queue_row(*m_core, id);
+}
 
 bool queue_table::delete_by_name(std::string_view name) const {
   auto q = get_by_name(name);
@@ -32,7 +42,9 @@ bool queue_table::delete_by_name(std::string_view name) const {
 
 // ---- messages ----
 
-std::optional<queue_message> message_table::get(std::int64_t id) const { return detail::get_message(*m_core, id); }
+std::optional<queue_message> message_table::get(std::int64_t id) const {
+  return detail::get_message(*m_core, id);
+}
 
 std::vector<queue_message> message_table::get_by_ids(const std::vector<std::int64_t>& ids) const {
   return detail::get_messages(*m_core, ids);
@@ -42,10 +54,13 @@ std::vector<queue_message> message_table::list() const {
   return detail::to_messages(m_core->run("message_list", {}));
 }
 
-std::int64_t message_table::count() const { return m_core->run("message_count", {}).i64(0, 0); }
+std::int64_t message_table::count() const {
+  return m_core->run("message_count", {}).i64(0, 0);
+}
 
 std::vector<queue_message> message_table::filter_by_queue(std::int64_t queue_id, std::size_t limit) const {
-  return detail::to_messages(m_core->run("message_list_by_queue", {queue_id, static_cast<std::int64_t>(limit)}));
+  return detail::to_messages(
+      m_core->run("message_list_by_queue", {queue_id, static_cast<std::int64_t>(limit)}));
 }
 
 std::vector<queue_message> message_table::list_by_consumer_worker(std::int64_t worker_id) const {
@@ -61,10 +76,12 @@ std::int64_t message_table::count_worker_references(std::int64_t worker_id) cons
 }
 
 std::int64_t message_table::count_pending_for_queue(std::int64_t queue_id) const {
-  return m_core->run("message_count_claimable", {queue_id, now(), std::int64_t{m_core->cfg.max_read_ct}}).i64(0, 0);
+  return m_core->run("message_count_claimable", {queue_id, now(), std::int64_t{m_core->cfg.max_read_ct}})
+      .i64(0, 0);
 }
 
-std::int64_t message_table::count_pending_for_queue_and_worker(std::int64_t queue_id, std::int64_t worker_id) const {
+std::int64_t message_table::count_pending_for_queue_and_worker(std::int64_t queue_id,
+                                                               std::int64_t worker_id) const {
   return m_core->run("message_count_held", {queue_id, worker_id, now()}).i64(0, 0);
 }
 
@@ -80,7 +97,9 @@ bool message_table::update_payload(std::int64_t id, const json& payload) const {
   return !m_core->run("message_update_payload", {id, detail::serialize_payload(payload)}).empty();
 }
 
-bool message_table::delete_by_id(std::int64_t id) const { return delete_by_ids({id}).front(); }
+bool message_table::delete_by_id(std::int64_t id) const {
+  return delete_by_ids({id}).front();
+}
 
 std::vector<bool> message_table::delete_by_ids(const std::vector<std::int64_t>& ids) const {
   if (ids.empty()) return {};
@@ -97,14 +116,17 @@ std::uint64_t message_table::release_by_consumer_worker(std::int64_t worker_id) 
   return detail::release_by_consumer(*m_core, worker_id, now());
 }
 
-std::vector<bool> message_table::extend_visibility_batch(const std::vector<std::int64_t>& ids, std::int64_t worker_id,
+std::vector<bool> message_table::extend_visibility_batch(const std::vector<std::int64_t>& ids,
+                                                         std::int64_t worker_id,
                                                          std::chrono::milliseconds additional) const {
   return detail::flags_for(ids, detail::extend_messages(*m_core, ids, worker_id, additional));
 }
 
 // ---- workers ----
 
-std::optional<worker_record> worker_table::get(std::int64_t id) const { return detail::find_worker(*m_core, id); }
+std::optional<worker_record> worker_table::get(std::int64_t id) const {
+  return detail::find_worker(*m_core, id);
+}
 
 std::optional<worker_record> worker_table::get_by_name(std::string_view name) const {
   auto rows = m_core->run("worker_get_by_name", {std::string(name)});
@@ -112,30 +134,47 @@ std::optional<worker_record> worker_table::get_by_name(std::string_view name) co
   return detail::to_worker(rows, 0);
 }
 
-std::vector<worker_record> worker_table::list() const { return detail::to_workers(m_core->run("worker_list", {})); }
+std::vector<worker_record> worker_table::list() const {
+  return detail::to_workers(m_core->run("worker_list", {}));
+}
 
 std::vector<worker_record> worker_table::list_by_queue(std::int64_t queue_id) const {
   return detail::to_workers(m_core->run("worker_list_by_queue", {queue_id}));
 }
 
-std::int64_t worker_table::count() const { return m_core->run("worker_count", {}).i64(0, 0); }
+std::int64_t worker_table::count() const {
+  return m_core->run("worker_count", {}).i64(0, 0);
+}
 
 std::vector<worker_record> worker_table::list_zombies_for_queue(std::int64_t queue_id,
                                                                 std::chrono::seconds older_than) const {
   return detail::to_workers(m_core->run("worker_list_zombies", {queue_id, now() - older_than}));
 }
 
-std::int64_t worker_table::count_zombies_for_queue(std::int64_t queue_id, std::chrono::seconds older_than) const {
+std::int64_t worker_table::count_zombies_for_queue(std::int64_t queue_id,
+                                                   std::chrono::seconds older_than) const {
   return static_cast<std::int64_t>(list_zombies_for_queue(queue_id, older_than).size());
 }
 
-worker_record worker_table::suspend(std::int64_t id) const { return detail::worker_suspend(*m_core, id, now()); }
-worker_record worker_table::resume(std::int64_t id) const { return detail::worker_resume(*m_core, id, now()); }
-worker_record worker_table::interrupt(std::int64_t id) const { return detail::worker_interrupt(*m_core, id, now()); }
-worker_record worker_table::shutdown(std::int64_t id) const { return detail::worker_shutdown(*m_core, id, now()); }
-void worker_table::heartbeat(std::int64_t id) const { detail::worker_heartbeat(*m_core, id, now()); }
+worker_record worker_table::suspend(std::int64_t id) const {
+  return detail::worker_suspend(*m_core, id, now());
+}
+worker_record worker_table::resume(std::int64_t id) const {
+  return detail::worker_resume(*m_core, id, now());
+}
+worker_record worker_table::interrupt(std::int64_t id) const {
+  return detail::worker_interrupt(*m_core, id, now());
+}
+worker_record worker_table::shutdown(std::int64_t id) const {
+  return detail::worker_shutdown(*m_core, id, now());
+}
+void worker_table::heartbeat(std::int64_t id) const {
+  detail::worker_heartbeat(*m_core, id, now());
+}
 
-bool worker_table::delete_by_id(std::int64_t id) const { return m_core->run("worker_delete", {id}).affected() > 0; }
+bool worker_table::delete_by_id(std::int64_t id) const {
+  return m_core->run("worker_delete", {id}).affected() > 0;
+}
 
 tables_builder::tables_builder(const store& s) : m_core(s.state()->core) {}
 

@@ -56,7 +56,8 @@ std::optional<timestamp> parse_rfc3339(std::string_view s) {
   }
   if (s.empty() || (s.front() != 'T' && s.front() != 't' && s.front() != ' ')) return std::nullopt;
   s.remove_prefix(1);
-  if (!read_int(s, 2, h) || !expect(s, ':') || !read_int(s, 2, mi) || !expect(s, ':') || !read_int(s, 2, sec)) {
+  if (!read_int(s, 2, h) || !expect(s, ':') || !read_int(s, 2, mi) || !expect(s, ':') ||
+      !read_int(s, 2, sec)) {
     return std::nullopt;
   }
   long long micros = 0;
@@ -95,18 +96,23 @@ std::optional<timestamp> parse_rfc3339(std::string_view s) {
 
 std::string_view to_string(worker_status s) {
   switch (s) {
-    case worker_status::ready: return "ready";
-    case worker_status::polling: return "polling";
-    case worker_status::suspended: return "suspended";
-    case worker_status::interrupted: return "interrupted";
-    case worker_status::stopped: return "stopped";
+    case worker_status::ready:
+      return "ready";
+    case worker_status::polling:
+      return "polling";
+    case worker_status::suspended:
+      return "suspended";
+    case worker_status::interrupted:
+      return "interrupted";
+    case worker_status::stopped:
+      return "stopped";
   }
   return "unknown";
 }
 
 std::optional<worker_status> parse_worker_status(std::string_view text) {
-  for (auto s : {worker_status::ready, worker_status::polling, worker_status::suspended, worker_status::interrupted,
-                 worker_status::stopped}) {
+  for (auto s : {worker_status::ready, worker_status::polling, worker_status::suspended,
+                 worker_status::interrupted, worker_status::stopped}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;

@@ -35,11 +35,12 @@ void check_value(const json& value, std::size_t depth, const validation_config& 
           throw validation_error("Forbidden key '" + key + "' found in payload");
         }
         if (key.size() > rules.max_string_length) {
-          throw validation_error("Key '" + key + "' length " + std::to_string(key.size()) + " exceeds limit " +
-                                 std::to_string(rules.max_string_length));
+          throw validation_error("Key '" + key + "' length " + std::to_string(key.size()) +
+                                 " exceeds limit " + std::to_string(rules.max_string_length));
         }
         if (key.find('\0') != std::string::npos) {
-          throw validation_error("Key contains a NUL character (\\u0000), which PostgreSQL jsonb cannot store");
+          throw validation_error(
+              "Key contains a NUL character (\\u0000), which PostgreSQL jsonb cannot store");
         }
         check_value(child, depth + 1, rules);
       }
@@ -52,7 +53,8 @@ void check_value(const json& value, std::size_t depth, const validation_config& 
       break;
     case json::value_t::number_float:
       if (!std::isfinite(value.get<double>())) {
-        throw validation_error("Payload contains a non-finite number (NaN or infinity), which JSON cannot represent");
+        throw validation_error(
+            "Payload contains a non-finite number (NaN or infinity), which JSON cannot represent");
       }
       break;
     case json::value_t::binary:

@@ -25,8 +25,8 @@ std::vector<std::string> validate_batch(std::span<const json> payloads, const va
     if (!indexed) {
       check_payload_size(texts.back().size(), rules);
     } else if (texts.back().size() > rules.max_payload_size_bytes) {
-      throw validation_error("Payload at index " + std::to_string(i) + " too large: " +
-                             std::to_string(texts.back().size()) + " bytes exceeds limit " +
+      throw validation_error("Payload at index " + std::to_string(i) +
+                             " too large: " + std::to_string(texts.back().size()) + " bytes exceeds limit " +
                              std::to_string(rules.max_payload_size_bytes));
     }
   }

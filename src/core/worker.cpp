@@ -5,28 +5,44 @@
 
 namespace pgqrs {
 
-std::int64_t worker::worker_id() const { return m_state->record.id; }
+std::int64_t worker::worker_id() const {
+  return m_state->record.id;
+}
 
-const std::string& worker::name() const { return m_state->record.name; }
+const std::string& worker::name() const {
+  return m_state->record.name;
+}
 
 pgqrs::worker_record worker::worker_record() const {
   return detail::require_worker(*m_state->core, m_state->record.id);
 }
 
-worker_status worker::status() const { return worker_record().status; }
+worker_status worker::status() const {
+  return worker_record().status;
+}
 
-void worker::suspend() const { detail::worker_suspend(*m_state->core, worker_id(), current_time()); }
+void worker::suspend() const {
+  detail::worker_suspend(*m_state->core, worker_id(), current_time());
+}
 
-void worker::resume() const { detail::worker_resume(*m_state->core, worker_id(), current_time()); }
+void worker::resume() const {
+  detail::worker_resume(*m_state->core, worker_id(), current_time());
+}
 
-void worker::shutdown() const { detail::worker_shutdown(*m_state->core, worker_id(), current_time()); }
+void worker::shutdown() const {
+  detail::worker_shutdown(*m_state->core, worker_id(), current_time());
+}
 
-void worker::heartbeat() const { detail::worker_heartbeat(*m_state->core, worker_id(), current_time()); }
+void worker::heartbeat() const {
+  detail::worker_heartbeat(*m_state->core, worker_id(), current_time());
+}
 
 bool worker::is_healthy(std::chrono::seconds max_age) const {
   return worker_record().heartbeat_at >= current_time() - max_age;
 }
 
-timestamp worker::current_time() const { return m_time ? *m_time : now(); }
+timestamp worker::current_time() const {
+  return m_time ? *m_time : now();
+}
 
 }  // namespace pgqrs

@@ -38,13 +38,14 @@ std::string random_uuid() {
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
   std::array<char, 37> out{};
-  std::snprintf(out.data(), out.size(), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  std::snprintf(out.data(), out.size(),
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+                b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
   return std::string(out.data(), 36);
 }
 
-worker_record register_worker(const store_core& core, std::string_view name, std::optional<std::int64_t> queue_id,
-                              timestamp now) {
+worker_record register_worker(const store_core& core, std::string_view name,
+                              std::optional<std::int64_t> queue_id, timestamp now) {
   check_worker_name(name);
   const std::string n(name);
   auto conn = core.db->acquire();
@@ -64,7 +65,8 @@ worker_record register_worker(const store_core& core, std::string_view name, std
     const auto current = to_worker(existing, 0);
     switch (current.status) {
       case worker_status::stopped:
-        result = to_worker(core.run(*conn, "worker_reactivate", {current.id, optional_param(queue_id), now}), 0);
+        result =
+            to_worker(core.run(*conn, "worker_reactivate", {current.id, optional_param(queue_id), now}), 0);
         break;
       case worker_status::suspended:
         throw validation_error("Worker " + n + " is suspended. Use resume() to reactivate.");
@@ -76,7 +78,8 @@ worker_record register_worker(const store_core& core, std::string_view name, std
   return result;
 }
 
-worker_record register_ephemeral_worker(const store_core& core, std::optional<std::int64_t> queue_id, timestamp now) {
+worker_record register_ephemeral_worker(const store_core& core, std::optional<std::int64_t> queue_id,
+                                        timestamp now) {
   const std::string name = std::string(ephemeral_prefix) + random_uuid();
   return to_worker(core.run("worker_insert", {name, optional_param(queue_id), now}), 0);
 }
@@ -94,7 +97,8 @@ worker_record require_worker(const store_core& core, std::int64_t id) {
 }
 
 worker_record transition_worker(const store_core& core, std::int64_t id, worker_status to,
-                                std::initializer_list<worker_status> from, std::string_view reason, timestamp now) {
+                                std::initializer_list<worker_status> from, std::string_view reason,
+                                timestamp now) {
   auto rows = core.run("worker_transition", {id, std::string(to_string(to)), now, status_names(from)});
   if (!rows.empty()) return to_worker(rows, 0);
   auto current = require_worker(core, id);

@@ -18,10 +18,11 @@ inline constexpr std::string_view ephemeral_prefix = "__ephemeral__";
 
 /// Named registration: inserts, or reuses a stopped row of that name.
 /// @throws validation_error if the name is active or suspended, or invalid
-worker_record register_worker(const store_core& core, std::string_view name, std::optional<std::int64_t> queue_id,
-                              timestamp now);
+worker_record register_worker(const store_core& core, std::string_view name,
+                              std::optional<std::int64_t> queue_id, timestamp now);
 /// Registers a fresh `__ephemeral__<uuid>` worker.
-worker_record register_ephemeral_worker(const store_core& core, std::optional<std::int64_t> queue_id, timestamp now);
+worker_record register_ephemeral_worker(const store_core& core, std::optional<std::int64_t> queue_id,
+                                        timestamp now);
 
 std::optional<worker_record> find_worker(const store_core& core, std::int64_t id);
 /// @throws worker_not_found
@@ -30,7 +31,8 @@ worker_record require_worker(const store_core& core, std::int64_t id);
 /// One edge of the state machine: moves to `to` if the current status is in `from`.
 /// @throws state_transition_error("Invalid state transition from <cur> to <to>: <reason>"), worker_not_found
 worker_record transition_worker(const store_core& core, std::int64_t id, worker_status to,
-                                std::initializer_list<worker_status> from, std::string_view reason, timestamp now);
+                                std::initializer_list<worker_status> from, std::string_view reason,
+                                timestamp now);
 
 // The named edges of spec §4.2, with the original's error texts.
 worker_record worker_start_polling(const store_core& core, std::int64_t id, timestamp now);

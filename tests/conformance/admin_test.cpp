@@ -6,16 +6,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class admins : public store_test {
- protected:
-  void SetUp() override {
-    store_test::SetUp();
-    q = make_queue();
-    p.emplace(make_producer());
-  }
-  queue_record q;
-  std::optional<producer> p;
-};
+class admins : public queue_test {};
 
 TEST_F(admins, reclaim_releases_the_messages_of_silent_workers_and_stops_them) {
   p->batch_enqueue(std::vector<json>{json(1), json(2)});

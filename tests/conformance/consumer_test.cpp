@@ -8,13 +8,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class consumers : public store_test {
+class consumers : public queue_test {
  protected:
-  void SetUp() override {
-    store_test::SetUp();
-    make_queue();
-    p.emplace(make_producer());
-  }
   std::vector<std::int64_t> produce(int n) {
     std::vector<json> payloads;
     for (int i = 0; i < n; ++i) payloads.push_back(json{{"i", i}});
@@ -22,7 +17,6 @@ class consumers : public store_test {
     for (const auto& m : p->batch_enqueue(payloads)) ids.push_back(m.id);
     return ids;
   }
-  std::optional<producer> p;
 };
 
 TEST_F(consumers, dequeue_leases_one_message_for_thirty_seconds) {

@@ -10,18 +10,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class dequeue_builders : public store_test {
+class dequeue_builders : public queue_test {
  protected:
-  void SetUp() override {
-    store_test::SetUp();
-    make_queue();
-    p.emplace(make_producer());
-  }
   std::int64_t produce(const json& v = json{{"k", 1}}) { return p->enqueue(v).id; }
   std::int64_t archived_count() {
     return static_cast<std::int64_t>(s().messages().list_archived_by_queue(p->queue().id).size());
   }
-  std::optional<producer> p;
 };
 
 TEST_F(dequeue_builders, fetch_one_from_a_queue_reuses_one_cached_worker) {
@@ -91,7 +85,8 @@ TEST_F(dequeue_builders, poll_with_until_returns_empty_when_nothing_arrives) {
 
 TEST_F(dequeue_builders, poll_wakes_up_for_a_message_enqueued_later) {
   auto c = make_consumer();
-  auto fut = std::async(std::launch::async, [&] { return dequeue().worker(c).poll_interval(20ms).until(10s).poll(s()); });
+  auto fut = std::async(std::launch::async,
+                        [&] { return dequeue().worker(c).poll_interval(20ms).until(10s).poll(s()); });
   std::this_thread::sleep_for(100ms);
   auto id = produce();
   auto got = fut.get();
@@ -118,7 +113,8 @@ TEST_F(dequeue_builders, poll_by_a_stopped_worker_is_a_state_transition_error) {
 TEST_F(dequeue_builders, handle_execute_archives_on_success) {
   auto id = produce(json{{"job", "ok"}});
   std::vector<json> seen;
-  bool handled = dequeue().from("q").handle([&](const queue_message& m) { seen.push_back(m.payload); }).execute(s());
+  bool handled =
+      dequeue().from("q").handle([&](const queue_message& m) { seen.push_back(m.payload); }).execute(s());
   EXPECT_TRUE(handled);
   EXPECT_EQ(seen, std::vector<json>{json({{"job", "ok"}})});
   auto m = s().messages().get(id);
@@ -130,11 +126,9 @@ TEST_F(dequeue_builders, handle_execute_archives_on_success) {
 TEST_F(dequeue_builders, handle_execute_releases_and_rethrows_on_failure) {
   auto id = produce();
   auto c = make_consumer();
-  EXPECT_THROW(dequeue()
-                   .worker(c)
-                   .handle([](const queue_message&) { throw std::runtime_error("boom"); })
-                   .execute(s()),
-               std::runtime_error);
+  EXPECT_THROW(
+      dequeue().worker(c).handle([](const queue_message&) { throw std::runtime_error("boom"); }).execute(s()),
+      std::runtime_error);
   auto m = s().messages().get(id);
   ASSERT_TRUE(m);
   EXPECT_FALSE(m->archived_at);
@@ -156,7 +150,8 @@ TEST_F(dequeue_builders, single_message_handler_requires_batch_one) {
 TEST_F(dequeue_builders, handle_batch_archives_the_whole_batch) {
   for (int i = 0; i < 5; ++i) produce();
   std::size_t got = 0;
-  EXPECT_TRUE(dequeue().from("q").batch(4).handle_batch([&](const auto& msgs) { got = msgs.size(); }).execute(s()));
+  EXPECT_TRUE(
+      dequeue().from("q").batch(4).handle_batch([&](const auto& msgs) { got = msgs.size(); }).execute(s()));
   EXPECT_EQ(got, 4u);
   EXPECT_EQ(archived_count(), 4);
   EXPECT_EQ(s().messages().count(), 1);
@@ -167,11 +162,7 @@ TEST_F(dequeue_builders, handler_loop_processes_everything_until_interrupted) {
   auto c = make_consumer();
   std::atomic<int> handled{0};
   auto loop = std::async(std::launch::async, [&] {
-    dequeue()
-        .worker(c)
-        .poll_interval(20ms)
-        .handle([&](const queue_message&) { ++handled; })
-        .poll(s());
+    dequeue().worker(c).poll_interval(20ms).handle([&](const queue_message&) { ++handled; }).poll(s());
   });
   for (int i = 0; i < 500 && handled < 20; ++i) std::this_thread::sleep_for(10ms);
   ASSERT_EQ(handled.load(), 20);

@@ -30,7 +30,9 @@ backend_under_test current_backend() {
   throw std::runtime_error("unknown PGQRS_TEST_BACKEND '" + name + "'");
 }
 
-bool is_postgres_family() { return current_backend() != backend_under_test::sqlite; }
+bool is_postgres_family() {
+  return current_backend() != backend_under_test::sqlite;
+}
 
 std::string unique_name(const std::string& prefix) {
   static std::atomic<int> counter{0};
@@ -59,7 +61,8 @@ void store_test::SetUp() {
   switch (current_backend()) {
     case backend_under_test::postgres:
     case backend_under_test::pgbouncer: {
-      const char* var = current_backend() == backend_under_test::postgres ? "PGQRS_PG_DSN" : "PGQRS_PGBOUNCER_DSN";
+      const char* var =
+          current_backend() == backend_under_test::postgres ? "PGQRS_PG_DSN" : "PGQRS_PGBOUNCER_DSN";
       m_config = config::from_dsn(env_or_fail(var));
       m_config.schema = unique_name("t");
       m_config.max_connections = 8;

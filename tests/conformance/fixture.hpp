@@ -48,4 +48,16 @@ class store_test : public ::testing::Test {
   std::string m_sqlite_path;
 };
 
+/// A store with queue "q" and a producer on it, the starting point of most message tests.
+class queue_test : public store_test {
+ protected:
+  void SetUp() override {
+    store_test::SetUp();
+    q = make_queue();
+    p.emplace(make_producer());
+  }
+  queue_record q;
+  std::optional<producer> p;
+};
+
 }  // namespace pgqrs::testing

@@ -21,7 +21,8 @@ TEST_F(producers, enqueue_stores_payload_and_metadata) {
   auto m = p.enqueue(json{{"to", "a@b.c"}, {"n", 7}, {"tags", {"x", "y"}}, {"pi", 3.25}, {"none", nullptr}});
   EXPECT_GT(m.id, 0);
   EXPECT_EQ(m.queue_id, p.queue().id);
-  EXPECT_EQ(m.payload, (json{{"to", "a@b.c"}, {"n", 7}, {"tags", {"x", "y"}}, {"pi", 3.25}, {"none", nullptr}}));
+  EXPECT_EQ(m.payload,
+            (json{{"to", "a@b.c"}, {"n", 7}, {"tags", {"x", "y"}}, {"pi", 3.25}, {"none", nullptr}}));
   EXPECT_EQ(m.read_ct, 0);
   EXPECT_EQ(m.producer_worker_id, p.worker_id());
   EXPECT_FALSE(m.consumer_worker_id);
@@ -37,8 +38,8 @@ TEST_F(producers, enqueue_stores_payload_and_metadata) {
 
 TEST_F(producers, any_json_value_is_a_valid_payload) {
   auto p = make_producer();
-  for (const json& v : {json("text"), json(42), json(-1.5), json(true), json(nullptr), json::array({1, "two"}),
-                        json::object(), json("unicode ✓ \"quoted\" \\ back")}) {
+  for (const json& v : {json("text"), json(42), json(-1.5), json(true), json(nullptr),
+                        json::array({1, "two"}), json::object(), json("unicode ✓ \"quoted\" \\ back")}) {
     EXPECT_EQ(p.enqueue(v).payload, v) << v.dump();
   }
 }
@@ -155,7 +156,8 @@ TEST_F(producers, a_batch_with_one_bad_payload_inserts_nothing) {
     p.batch_enqueue(batch);
     FAIL();
   } catch (const validation_error& e) {
-    EXPECT_STREQ(e.what(), "Validation failed: Payload at index 1: Forbidden key '__proto__' found in payload");
+    EXPECT_STREQ(e.what(),
+                 "Validation failed: Payload at index 1: Forbidden key '__proto__' found in payload");
   }
   EXPECT_EQ(live_count(), 0);
 }
@@ -222,7 +224,9 @@ TEST_F(producers, enqueue_builder_without_messages_or_queue_explains_what_is_mis
     enqueue().to("q").execute(s());
     FAIL();
   } catch (const validation_error& e) {
-    EXPECT_STREQ(e.what(), "Validation failed: No messages to enqueue. Use .message() or .messages() before .execute().");
+    EXPECT_STREQ(
+        e.what(),
+        "Validation failed: No messages to enqueue. Use .message() or .messages() before .execute().");
   }
   try {
     enqueue().message(json(1)).execute(s());

@@ -79,9 +79,10 @@ TEST_F(queues, delete_refuses_while_workers_are_assigned) {
     admin(s()).delete_queue(q);
     FAIL();
   } catch (const validation_error& e) {
-    EXPECT_STREQ(e.what(),
-                 "Validation failed: Cannot delete queue 'q': 1 worker(s) are still assigned to this queue. Delete "
-                 "workers first.");
+    EXPECT_STREQ(
+        e.what(),
+        "Validation failed: Cannot delete queue 'q': 1 worker(s) are still assigned to this queue. Delete "
+        "workers first.");
   }
   EXPECT_TRUE(s().queues().exists("q"));
 }

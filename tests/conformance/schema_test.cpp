@@ -39,8 +39,10 @@ TEST_F(schema, verify_reports_messages_referring_to_missing_workers) {
 
 TEST_F(schema, verify_on_an_uninstalled_database_is_a_schema_validation_error) {
   auto other = open_another([](config& c) {
-    if (c.backend() == backend_kind::postgres) c.schema = unique_name("empty");
-    else c.dsn = "sqlite::memory:";
+    if (c.backend() == backend_kind::postgres)
+      c.schema = unique_name("empty");
+    else
+      c.dsn = "sqlite::memory:";
   });
   EXPECT_THROW(admin(other).verify(), schema_validation_error);
 }

@@ -6,16 +6,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class tables_api : public store_test {
- protected:
-  void SetUp() override {
-    store_test::SetUp();
-    q = make_queue();
-    p.emplace(make_producer());
-  }
-  queue_record q;
-  std::optional<producer> p;
-};
+class tables_api : public queue_test {};
 
 TEST_F(tables_api, counts_distinguish_live_pending_held_and_archived) {
   auto msgs = p->batch_enqueue(std::vector<json>{json(1), json(2), json(3), json(4)});

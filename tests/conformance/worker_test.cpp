@@ -92,14 +92,17 @@ TEST_F(workers, illegal_transitions_name_the_states_and_the_rule) {
   EXPECT_EQ(transition_error([&] { c.shutdown(); }),
             "Invalid state transition from ready to stopped: Worker must be in Suspended state to shutdown");
   EXPECT_EQ(transition_error([&] { c.interrupt(); }),
-            "Invalid state transition from ready to interrupted: Worker must be in Polling state to be interrupted");
-  EXPECT_EQ(transition_error([&] { c.complete_poll(); }),
-            "Invalid state transition from ready to ready: Worker must be in Polling state to complete polling");
+            "Invalid state transition from ready to interrupted: Worker must be in Polling state to be "
+            "interrupted");
+  EXPECT_EQ(
+      transition_error([&] { c.complete_poll(); }),
+      "Invalid state transition from ready to ready: Worker must be in Polling state to complete polling");
   c.suspend();
   EXPECT_EQ(transition_error([&] { c.poll(); }),
             "Invalid state transition from suspended to polling: Worker must be Ready to start polling");
   EXPECT_EQ(transition_error([&] { c.suspend(); }),
-            "Invalid state transition from suspended to suspended: Worker must be Ready, Polling, or Interrupted to "
+            "Invalid state transition from suspended to suspended: Worker must be Ready, Polling, or "
+            "Interrupted to "
             "suspend");
   c.shutdown();
   EXPECT_EQ(transition_error([&] { c.resume(); }),

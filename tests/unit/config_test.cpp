@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>  // setenv, unsetenv, mkdtemp
+#include "catch_as.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -21,27 +22,31 @@ using namespace pgqrs;
 
 namespace {
 
-template <typename E, typename F>
-std::optional<E> catch_as(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e;
-  }
-  return std::nullopt;
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
 }
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
-
 constexpr const char* all_variables[] = {
-    "PGQRS_DSN",           "PGQRS_CONFIG_FILE",        "PGQRS_SCHEMA",           "PGQRS_MAX_CONNECTIONS",
-    "PGQRS_CONNECTION_TIMEOUT", "PGQRS_DEFAULT_LOCK_TIME", "PGQRS_DEFAULT_BATCH_SIZE", "PGQRS_MAX_READ_CT",
-    "PGQRS_HEARTBEAT_INTERVAL", "PGQRS_POLL_INTERVAL_MS", "PGQRS_VALIDATION_CONFIG", "PGQRS_SQLITE_USE_WAL",
-    "PGQRS_SQLITE_SYNCHRONOUS", "PGQRS_S3_MODE",          "PGQRS_S3_CACHE_DIR",     "PGQRS_PREPARED_STATEMENTS",
+    "PGQRS_DSN",
+    "PGQRS_CONFIG_FILE",
+    "PGQRS_SCHEMA",
+    "PGQRS_MAX_CONNECTIONS",
+    "PGQRS_CONNECTION_TIMEOUT",
+    "PGQRS_DEFAULT_LOCK_TIME",
+    "PGQRS_DEFAULT_BATCH_SIZE",
+    "PGQRS_MAX_READ_CT",
+    "PGQRS_HEARTBEAT_INTERVAL",
+    "PGQRS_POLL_INTERVAL_MS",
+    "PGQRS_VALIDATION_CONFIG",
+    "PGQRS_SQLITE_USE_WAL",
+    "PGQRS_SQLITE_SYNCHRONOUS",
+    "PGQRS_S3_MODE",
+    "PGQRS_S3_CACHE_DIR",
+    "PGQRS_PREPARED_STATEMENTS",
 };
 
-/// Clears every PGQRS_* variable and runs the test in a fresh empty directory; restores both afterwards, so the
-/// tests also pass when the whole binary runs in one process.
+/// Clears every PGQRS_* variable and runs the test in a fresh empty directory; restores both afterwards, so
+/// the tests also pass when the whole binary runs in one process.
 class ConfigEnv : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -82,17 +87,25 @@ using ConfigLoad = ConfigEnv;
 
 // ================================================================ schema names
 
-TEST(SchemaName, AcceptsPlainLowercaseName) { EXPECT_NO_THROW(validate_schema_name("public")); }
+TEST(SchemaName, AcceptsPlainLowercaseName) {
+  EXPECT_NO_THROW(validate_schema_name("public"));
+}
 
-TEST(SchemaName, AcceptsLeadingUnderscore) { EXPECT_NO_THROW(validate_schema_name("_x")); }
+TEST(SchemaName, AcceptsLeadingUnderscore) {
+  EXPECT_NO_THROW(validate_schema_name("_x"));
+}
 
-TEST(SchemaName, AcceptsDollarAfterTheFirstCharacter) { EXPECT_NO_THROW(validate_schema_name("a$b")); }
+TEST(SchemaName, AcceptsDollarAfterTheFirstCharacter) {
+  EXPECT_NO_THROW(validate_schema_name("a$b"));
+}
 
 TEST(SchemaName, AcceptsMixedCaseAndDigitsAfterTheFirstCharacter) {
   EXPECT_NO_THROW(validate_schema_name("Tenant_42"));
 }
 
-TEST(SchemaName, AcceptsExactly63Bytes) { EXPECT_NO_THROW(validate_schema_name(std::string(63, 'a'))); }
+TEST(SchemaName, AcceptsExactly63Bytes) {
+  EXPECT_NO_THROW(validate_schema_name(std::string(63, 'a')));
+}
 
 TEST(SchemaName, RejectsEmptyName) {
   auto e = catch_as<config_error>([] { validate_schema_name(""); });
@@ -155,9 +168,9 @@ TEST(SchemaName, RejectsNonAsciiLetters) {
   EXPECT_TRUE(contains(e->what(), "contains invalid character")) << e->what();
 }
 
-// Regression (fixed): the invalid-character message prints a non-printable byte as "\x" followed by its *decimal* value
-// (identifiers.cpp uses std::to_string), so byte 0xC3 is shown as '\x195' and 0x1F as '\x31', which read as
-// different hex bytes. Expected '\xc3' (hex, either case); actual '\x195'.
+// Regression (fixed): the invalid-character message prints a non-printable byte as "\x" followed by its
+// *decimal* value (identifiers.cpp uses std::to_string), so byte 0xC3 is shown as '\x195' and 0x1F as '\x31',
+// which read as different hex bytes. Expected '\xc3' (hex, either case); actual '\x195'.
 TEST(SchemaName, ShowsANonPrintableByteInHex) {
   auto e = catch_as<config_error>([] { validate_schema_name("caf\xC3\xA9"); });
   ASSERT_TRUE(e);
@@ -442,9 +455,10 @@ TEST_F(ConfigEnv, ValidationConfigWithAWrongTypeIsRejected) {
   EXPECT_EQ(e->field(), "PGQRS_VALIDATION_CONFIG");
 }
 
-// Regression (fixed): a rate that does not fit in std::uint32_t is silently truncated by nlohmann's get<std::uint32_t>()
-// (4294967296 becomes 0, which means "never refill"). Expected config_error{field "PGQRS_VALIDATION_CONFIG"};
-// actual: accepted with max_enqueue_per_second == 0. The same reader serves YAML validation_config.
+// Regression (fixed): a rate that does not fit in std::uint32_t is silently truncated by nlohmann's
+// get<std::uint32_t>() (4294967296 becomes 0, which means "never refill"). Expected config_error{field
+// "PGQRS_VALIDATION_CONFIG"}; actual: accepted with max_enqueue_per_second == 0. The same reader serves YAML
+// validation_config.
 TEST_F(ConfigEnv, ValidationConfigRateOutOfRangeIsRejected) {
   set("PGQRS_DSN", "sqlite::memory:");
   set("PGQRS_VALIDATION_CONFIG", R"({"max_enqueue_per_second":4294967296})");
@@ -454,9 +468,10 @@ TEST_F(ConfigEnv, ValidationConfigRateOutOfRangeIsRejected) {
   EXPECT_EQ(e->field(), "PGQRS_VALIDATION_CONFIG");
 }
 
-// Regression (fixed): unknown keys are rejected in the YAML validation_config section (and config.cpp says both formats "accept
-// exactly the same keys"), but the PGQRS_VALIDATION_CONFIG JSON reader silently ignores them, so a typo such as
-// "max_payload_size" leaves the default in force. Expected config_error; actual: accepted.
+// Regression (fixed): unknown keys are rejected in the YAML validation_config section (and config.cpp says
+// both formats "accept exactly the same keys"), but the PGQRS_VALIDATION_CONFIG JSON reader silently ignores
+// them, so a typo such as "max_payload_size" leaves the default in force. Expected config_error; actual:
+// accepted.
 TEST_F(ConfigEnv, ValidationConfigUnknownKeyIsRejected) {
   set("PGQRS_DSN", "sqlite::memory:");
   set("PGQRS_VALIDATION_CONFIG", R"({"max_payload_size":10})");
@@ -558,9 +573,9 @@ TEST_F(ConfigFile, ReadsNestedS3Section) {
   EXPECT_EQ(*c.s3.cache_dir, fs::path("/tmp/cache"));
 }
 
-// Regression (fixed): YAML spells booleans true/True/TRUE and false/False/FALSE (the original's serde_yaml accepts all of them),
-// but parse_bool only knows lowercase, so "use_wal: False" is rejected. Expected use_wal == false; actual
-// config_error{field "sqlite.use_wal"} "'False' is not a boolean (true/false)".
+// Regression (fixed): YAML spells booleans true/True/TRUE and false/False/FALSE (the original's serde_yaml
+// accepts all of them), but parse_bool only knows lowercase, so "use_wal: False" is rejected. Expected
+// use_wal == false; actual config_error{field "sqlite.use_wal"} "'False' is not a boolean (true/false)".
 TEST_F(ConfigFile, YamlCapitalisedBooleanIsAccepted) {
   auto path = write("c.yaml",
                     "dsn: sqlite:///tmp/q.db\n"
@@ -757,14 +772,18 @@ TEST_F(ConfigLoad, LoadWithOptionsValidatesTheExplicitDsn) {
 // ================================================================ check_config
 
 namespace {
-config valid_config() { return config::from_dsn("sqlite::memory:"); }
+config valid_config() {
+  return config::from_dsn("sqlite::memory:");
+}
 
 std::optional<config_error> check_error(const config& c) {
   return catch_as<config_error>([&] { pgqrs::detail::check_config(c); });
 }
 }  // namespace
 
-TEST(CheckConfig, AcceptsTheDefaults) { EXPECT_NO_THROW(pgqrs::detail::check_config(valid_config())); }
+TEST(CheckConfig, AcceptsTheDefaults) {
+  EXPECT_NO_THROW(pgqrs::detail::check_config(valid_config()));
+}
 
 TEST(CheckConfig, RejectsZeroMaxConnections) {
   auto c = valid_config();

@@ -2,6 +2,7 @@
 // whose backend is not built or whose database cannot be opened.
 
 #include <gtest/gtest.h>
+#include "catch_as.hpp"
 
 #include <optional>
 #include <string>
@@ -16,16 +17,6 @@ using pgqrs::detail::parse_dsn;
 
 namespace {
 
-template <typename E, typename F>
-std::optional<E> catch_as(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e;
-  }
-  return std::nullopt;
-}
-
 /// The config_error thrown by parse_dsn(dsn); fails the test if none is thrown.
 std::optional<config_error> dsn_error(std::string_view dsn) {
   auto e = catch_as<config_error>([&] { (void)parse_dsn(dsn); });
@@ -33,7 +24,9 @@ std::optional<config_error> dsn_error(std::string_view dsn) {
   return e;
 }
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -137,9 +130,10 @@ TEST(Dsn, SqliteNonHexPercentEscapeIsRejected) {
   EXPECT_EQ(e->field(), "dsn");
 }
 
-// Regression (fixed): raw control characters are rejected (see DsnErrors, ControlCharactersAreRejected) but a percent-encoded
-// one is decoded into the path, so "sqlite:///tmp/a%00b.db" yields a target with an embedded NUL (which
-// sqlite3_open_v2 would silently truncate to "/tmp/a"). Expected: config_error{field "dsn"}; actual: accepted.
+// Regression (fixed): raw control characters are rejected (see DsnErrors, ControlCharactersAreRejected) but a
+// percent-encoded one is decoded into the path, so "sqlite:///tmp/a%00b.db" yields a target with an embedded
+// NUL (which sqlite3_open_v2 would silently truncate to "/tmp/a"). Expected: config_error{field "dsn"};
+// actual: accepted.
 TEST(Dsn, SqlitePercentEncodedNulInThePathIsRejected) {
   auto e = catch_as<config_error>([] { (void)parse_dsn("sqlite:///tmp/a%00b.db"); });
   ASSERT_TRUE(e) << "a percent-encoded NUL was decoded into the database path";
@@ -285,8 +279,9 @@ TEST(DsnErrors, S3WithoutDoubleSlashIsRejected) {
 }
 
 TEST(DsnErrors, ControlCharactersAreRejected) {
-  for (std::string dsn : {std::string("sqlite:///tmp/a\n.db"), std::string("sqlite:///tmp/a\x01.db"),
-                          std::string("postgresql://h/db\x7f"), std::string("sqlite:///tmp/a") + '\0' + ".db"}) {
+  for (std::string dsn :
+       {std::string("sqlite:///tmp/a\n.db"), std::string("sqlite:///tmp/a\x01.db"),
+        std::string("postgresql://h/db\x7f"), std::string("sqlite:///tmp/a") + '\0' + ".db"}) {
     auto e = catch_as<config_error>([&] { (void)parse_dsn(dsn); });
     ASSERT_TRUE(e) << "accepted a DSN with a control character (length " << dsn.size() << ")";
     EXPECT_EQ(e->field(), "dsn");
@@ -302,7 +297,8 @@ TEST(DsnErrors, ConfigFromDsnRejectsAMalformedDsn) {
 // ---------------------------------------------------------------- redact_dsn
 
 TEST(RedactDsn, HidesThePasswordOfUserInfo) {
-  EXPECT_EQ(redact_dsn("postgresql://user:secret@localhost:5432/db"), "postgresql://user:***@localhost:5432/db");
+  EXPECT_EQ(redact_dsn("postgresql://user:secret@localhost:5432/db"),
+            "postgresql://user:***@localhost:5432/db");
 }
 
 TEST(RedactDsn, HidesAPasswordContainingAnAtSign) {

@@ -1,6 +1,6 @@
-// The producer's token bucket (spec §11.4): enabled by a rate, capacity = burst or 50, starts full, all-or-nothing
-// acquisition, refill of floor(elapsed * rate) once a whole token's worth of time has passed, capped at capacity.
-// Refill is tested through the explicit-time overloads, so nothing sleeps.
+// The producer's token bucket (spec §11.4): enabled by a rate, capacity = burst or 50, starts full,
+// all-or-nothing acquisition, refill of floor(elapsed * rate) once a whole token's worth of time has passed,
+// capped at capacity. Refill is tested through the explicit-time overloads, so nothing sleeps.
 
 #include <gtest/gtest.h>
 
@@ -21,8 +21,8 @@ using clock_type = token_bucket::clock;
 
 namespace {
 
-/// A bucket plus a time point `t0` no earlier than its creation; the bucket's internal refill timestamp lies in
-/// [t0 - creation time, t0], so offsets from t0 are exact up to the (microsecond) cost of the constructor.
+/// A bucket plus a time point `t0` no earlier than its creation; the bucket's internal refill timestamp lies
+/// in [t0 - creation time, t0], so offsets from t0 are exact up to the (microsecond) cost of the constructor.
 struct timed_bucket {
   std::optional<token_bucket> bucket;
   clock_type::time_point t0;
@@ -46,7 +46,9 @@ validation_config rules(std::optional<std::uint32_t> rate, std::optional<std::ui
 
 // ================================================================ construction
 
-TEST(TokenBucket, NoRateMeansNoBucket) { EXPECT_FALSE(token_bucket::from_rules(rules(std::nullopt, 10)).has_value()); }
+TEST(TokenBucket, NoRateMeansNoBucket) {
+  EXPECT_FALSE(token_bucket::from_rules(rules(std::nullopt, 10)).has_value());
+}
 
 TEST(TokenBucket, RateWithoutBurstHasCapacityFifty) {
   auto b = token_bucket::from_rules(rules(100, std::nullopt));

@@ -1,5 +1,5 @@
-// Value types (timestamps, worker status, message and rate-limit helpers) and the error hierarchy: what() texts
-// (spec §11.1), codes, accessors and subclass relationships.
+// Value types (timestamps, worker status, message and rate-limit helpers) and the error hierarchy: what()
+// texts (spec §11.1), codes, accessors and subclass relationships.
 
 #include <gtest/gtest.h>
 
@@ -19,9 +19,13 @@ using namespace std::chrono_literals;
 namespace {
 
 /// 2026-04-01T10:00:00 UTC.
-timestamp april_first_ten() { return timestamp{sys_days{year{2026} / April / 1} + 10h}; }
+timestamp april_first_ten() {
+  return timestamp{sys_days{year{2026} / April / 1} + 10h};
+}
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.starts_with(prefix); }
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.starts_with(prefix);
+}
 
 }  // namespace
 
@@ -49,7 +53,9 @@ TEST(FormatRfc3339, AllFieldsAreZeroPadded) {
   EXPECT_EQ(format_rfc3339(t), "2026-01-02T03:04:05+00:00");
 }
 
-TEST(FormatRfc3339, TheEpochIsFormatted) { EXPECT_EQ(format_rfc3339(timestamp{}), "1970-01-01T00:00:00+00:00"); }
+TEST(FormatRfc3339, TheEpochIsFormatted) {
+  EXPECT_EQ(format_rfc3339(timestamp{}), "1970-01-01T00:00:00+00:00");
+}
 
 TEST(FormatRfc3339, TimesBefore1970AreFormatted) {
   timestamp t{sys_days{year{1969} / December / 31} + 23h + 59min + 59s + 500ms};
@@ -126,7 +132,9 @@ TEST(ParseRfc3339, RejectsAMissingOffset) {
   EXPECT_EQ(parse_rfc3339("2026-04-01T10:00:00.5"), std::nullopt);
 }
 
-TEST(ParseRfc3339, RejectsAnEmptyFraction) { EXPECT_EQ(parse_rfc3339("2026-04-01T10:00:00.Z"), std::nullopt); }
+TEST(ParseRfc3339, RejectsAnEmptyFraction) {
+  EXPECT_EQ(parse_rfc3339("2026-04-01T10:00:00.Z"), std::nullopt);
+}
 
 TEST(ParseRfc3339, RejectsTrailingCharacters) {
   EXPECT_EQ(parse_rfc3339("2026-04-01T10:00:00Zjunk"), std::nullopt);
@@ -165,8 +173,8 @@ TEST(WorkerStatus, DisplaysLowercaseNames) {
 }
 
 TEST(WorkerStatus, ParsesEveryDisplayedName) {
-  for (auto s : {worker_status::ready, worker_status::polling, worker_status::suspended, worker_status::interrupted,
-                 worker_status::stopped}) {
+  for (auto s : {worker_status::ready, worker_status::polling, worker_status::suspended,
+                 worker_status::interrupted, worker_status::stopped}) {
     EXPECT_EQ(parse_worker_status(to_string(s)), s) << to_string(s);
   }
 }
@@ -312,9 +320,9 @@ TEST(Errors, RateLimitedCarriesRetryAfter) {
   EXPECT_EQ(e.code(), error_code::rate_limited);
 }
 
-// Regression (fixed): spec §11.1 gives "Rate limit exceeded, retry after {retry_after:?}" with retry_after always 1 s, i.e.
-// "Rate limit exceeded, retry after 1s" (Rust Debug of Duration). errors.cpp prints the milliseconds count:
-// actual "Rate limit exceeded, retry after 1000ms".
+// Regression (fixed): spec §11.1 gives "Rate limit exceeded, retry after {retry_after:?}" with retry_after
+// always 1 s, i.e. "Rate limit exceeded, retry after 1s" (Rust Debug of Duration). errors.cpp prints the
+// milliseconds count: actual "Rate limit exceeded, retry after 1000ms".
 TEST(Errors, RateLimitedTextMatchesTheOriginalForOneSecond) {
   rate_limited e(1000ms);
   EXPECT_STREQ(e.what(), "Rate limit exceeded, retry after 1s");
@@ -347,7 +355,8 @@ TEST(Errors, InternalErrorText) {
 
 TEST(Errors, ConnectionErrorTextHasSourceAndContext) {
   connection_error e("no route to host", "Failed to connect to postgres");
-  EXPECT_STREQ(e.what(), "Database connection failed: no route to host. Context: Failed to connect to postgres");
+  EXPECT_STREQ(e.what(),
+               "Database connection failed: no route to host. Context: Failed to connect to postgres");
   EXPECT_EQ(e.code(), error_code::connection);
   EXPECT_EQ(e.sqlstate(), "08006");
 }

@@ -1,8 +1,9 @@
-// Payload validation (spec §11.3): structural rules and their messages, serialization, size limits, and the batch
-// order (structures, then the rate limiter, then sizes) with its index prefixes. Also what every backend must be
-// able to store, which we add: no NaN/Infinity, no NUL characters.
+// Payload validation (spec §11.3): structural rules and their messages, serialization, size limits, and the
+// batch order (structures, then the rate limiter, then sizes) with its index prefixes. Also what every
+// backend must be able to store, which we add: no NaN/Infinity, no NUL characters.
 
 #include <gtest/gtest.h>
+#include "catch_as.hpp"
 
 #include <cmath>
 #include <limits>
@@ -21,16 +22,6 @@ using pgqrs::detail::serialize_payload;
 using pgqrs::detail::validate_batch;
 
 namespace {
-
-template <typename E, typename F>
-std::optional<E> catch_as(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e;
-  }
-  return std::nullopt;
-}
 
 /// The reason of the validation_error check_payload_structure throws, or nullopt if the payload passes.
 std::optional<std::string> structure_error(const json& payload, const validation_config& rules) {
@@ -80,7 +71,8 @@ TEST(PayloadDepth, DeeperObjectFailsWithTheFirstDepthOverTheLimit) {
 
 TEST(PayloadDepth, ScalarLeafCountsAsALevel) {
   // {"a":{"b":{"c":1}}}: the 1 is at depth 3.
-  EXPECT_EQ(structure_error(json::parse(R"({"a":{"b":{"c":1}}})"), depth(2)), "Object depth 3 exceeds limit 2");
+  EXPECT_EQ(structure_error(json::parse(R"({"a":{"b":{"c":1}}})"), depth(2)),
+            "Object depth 3 exceeds limit 2");
 }
 
 TEST(PayloadDepth, ArrayElementsCountAsALevel) {
@@ -99,7 +91,8 @@ TEST(PayloadDepth, ZeroDepthAllowsOnlyAScalarOrEmptyContainer) {
 }
 
 TEST(PayloadDepth, DefaultLimitIsFive) {
-  EXPECT_EQ(structure_error(json::parse(R"({"1":{"2":{"3":{"4":{"5":1}}}}})"), validation_config{}), std::nullopt);
+  EXPECT_EQ(structure_error(json::parse(R"({"1":{"2":{"3":{"4":{"5":1}}}}})"), validation_config{}),
+            std::nullopt);
   EXPECT_EQ(structure_error(json::parse(R"({"1":{"2":{"3":{"4":{"5":{"6":1}}}}}})"), validation_config{}),
             "Object depth 6 exceeds limit 5");
 }
@@ -123,12 +116,14 @@ TEST(PayloadKeys, ForbiddenWordAsAValueIsAllowed) {
 TEST(PayloadKeys, CustomForbiddenKeysReplaceTheDefaults) {
   validation_config r;
   r.forbidden_keys = {"password"};
-  EXPECT_EQ(structure_error(json::parse(R"({"password":"x"})"), r), "Forbidden key 'password' found in payload");
+  EXPECT_EQ(structure_error(json::parse(R"({"password":"x"})"), r),
+            "Forbidden key 'password' found in payload");
   EXPECT_EQ(structure_error(json::parse(R"({"__proto__":1})"), r), std::nullopt);
 }
 
 TEST(PayloadKeys, MissingRequiredKeyIsRejected) {
-  EXPECT_EQ(structure_error(json::parse(R"({"x":1})"), required({"id"})), "Required key 'id' missing from payload");
+  EXPECT_EQ(structure_error(json::parse(R"({"x":1})"), required({"id"})),
+            "Required key 'id' missing from payload");
 }
 
 TEST(PayloadKeys, PresentRequiredKeyPasses) {
@@ -149,7 +144,8 @@ TEST(PayloadKeys, TopLevelScalarSkipsTheRequiredKeyCheck) {
 }
 
 TEST(PayloadKeys, KeyLongerThanTheStringLimitIsRejected) {
-  EXPECT_EQ(structure_error(json::parse(R"({"abcd":1})"), max_string(3)), "Key 'abcd' length 4 exceeds limit 3");
+  EXPECT_EQ(structure_error(json::parse(R"({"abcd":1})"), max_string(3)),
+            "Key 'abcd' length 4 exceeds limit 3");
 }
 
 TEST(PayloadKeys, KeyAtTheStringLimitPasses) {
@@ -167,7 +163,8 @@ TEST(PayloadKeys, KeyWithNulCharacterIsRejected) {
 // ================================================================ strings and numbers
 
 TEST(PayloadStrings, StringLongerThanTheLimitIsRejected) {
-  EXPECT_EQ(structure_error(json::parse(R"({"a":"abcd"})"), max_string(3)), "String length 4 exceeds limit 3");
+  EXPECT_EQ(structure_error(json::parse(R"({"a":"abcd"})"), max_string(3)),
+            "String length 4 exceeds limit 3");
 }
 
 TEST(PayloadStrings, StringAtTheLimitPasses) {
@@ -176,11 +173,13 @@ TEST(PayloadStrings, StringAtTheLimitPasses) {
 
 TEST(PayloadStrings, LengthIsCountedInBytes) {
   // "ééé" is three characters but six UTF-8 bytes.
-  EXPECT_EQ(structure_error(json("\xC3\xA9\xC3\xA9\xC3\xA9"), max_string(5)), "String length 6 exceeds limit 5");
+  EXPECT_EQ(structure_error(json("\xC3\xA9\xC3\xA9\xC3\xA9"), max_string(5)),
+            "String length 6 exceeds limit 5");
 }
 
 TEST(PayloadStrings, StringsInsideArraysAreChecked) {
-  EXPECT_EQ(structure_error(json::parse(R"(["ok",["toolong"]])"), max_string(3)), "String length 7 exceeds limit 3");
+  EXPECT_EQ(structure_error(json::parse(R"(["ok",["toolong"]])"), max_string(3)),
+            "String length 7 exceeds limit 3");
 }
 
 TEST(PayloadStrings, NulCharacterInAStringIsRejected) {
@@ -197,7 +196,8 @@ TEST(PayloadNumbers, NanIsRejected) {
 
 TEST(PayloadNumbers, InfinityIsRejected) {
   EXPECT_TRUE(structure_error(json(std::numeric_limits<double>::infinity()), validation_config{}));
-  EXPECT_TRUE(structure_error(json::array({1, -std::numeric_limits<double>::infinity()}), validation_config{}));
+  EXPECT_TRUE(
+      structure_error(json::array({1, -std::numeric_limits<double>::infinity()}), validation_config{}));
 }
 
 TEST(PayloadNumbers, FiniteNumbersPass) {
@@ -245,7 +245,9 @@ TEST(SerializePayload, InvalidUtf8IsASerializationError) {
   EXPECT_TRUE(std::string_view(e->what()).starts_with("Serialization error: ")) << e->what();
 }
 
-TEST(PayloadSize, AtTheLimitPasses) { EXPECT_NO_THROW(check_payload_size(5, max_size(5))); }
+TEST(PayloadSize, AtTheLimitPasses) {
+  EXPECT_NO_THROW(check_payload_size(5, max_size(5)));
+}
 
 TEST(PayloadSize, OverTheLimitIsPayloadTooLargeWithBothSizes) {
   auto e = catch_as<payload_too_large>([] { check_payload_size(10, max_size(5)); });
@@ -283,7 +285,8 @@ TEST(ValidateBatch, StructureErrorInABatchIsPrefixedWithItsIndex) {
   auto e = catch_as<validation_error>([&] { (void)validate_batch(payloads, validation_config{}, nothing); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason(), "Payload at index 1: Forbidden key '__proto__' found in payload");
-  EXPECT_STREQ(e->what(), "Validation failed: Payload at index 1: Forbidden key '__proto__' found in payload");
+  EXPECT_STREQ(e->what(),
+               "Validation failed: Payload at index 1: Forbidden key '__proto__' found in payload");
 }
 
 TEST(ValidateBatch, FirstInvalidPayloadIsReported) {

@@ -29,7 +29,7 @@ double latency_stats::mean() const {
 }
 
 json latency_stats::to_json() const {
-  return {{"samples", count()},   {"mean_ms", mean()},          {"p50_ms", percentile(50)},
+  return {{"samples", count()},       {"mean_ms", mean()},        {"p50_ms", percentile(50)},
           {"p95_ms", percentile(95)}, {"p99_ms", percentile(99)}, {"max_ms", percentile(100)}};
 }
 
@@ -40,8 +40,11 @@ reporter::reporter(const options& opts) : m_tty(::isatty(STDERR_FILENO) != 0) {
 }
 
 void reporter::record(result r) {
-  json line = {{"scenario", r.scenario}, {"backend", r.backend}, {"implementation", r.implementation},
-               {"params", r.params},     {"metrics", r.metrics}};
+  json line = {{"scenario", r.scenario},
+               {"backend", r.backend},
+               {"implementation", r.implementation},
+               {"params", r.params},
+               {"metrics", r.metrics}};
   std::ofstream(m_path, std::ios::app) << line.dump() << "\n";
   progress("");
   std::cout << r.scenario << " " << r.backend << " " << r.implementation << " " << r.params.dump() << " -> "

@@ -21,7 +21,7 @@ struct options {
   std::optional<std::string> sqlite_dir;  // directory for SQLite files
   bool quick = false;                     // the --quick sizes (whole run under 5 minutes)
   std::string out_dir = "bench-results";
-  std::vector<std::string> scenarios;     // empty: all
+  std::vector<std::string> scenarios;  // empty: all
 };
 
 /// One measured result, written as one JSON line.
@@ -36,7 +36,9 @@ struct result {
 /// Latency samples → percentiles (milliseconds).
 class latency_stats {
  public:
-  void add(std::chrono::nanoseconds d) { m_samples.push_back(std::chrono::duration<double, std::milli>(d).count()); }
+  void add(std::chrono::nanoseconds d) {
+    m_samples.push_back(std::chrono::duration<double, std::milli>(d).count());
+  }
   [[nodiscard]] double percentile(double p) const;
   [[nodiscard]] double mean() const;
   [[nodiscard]] std::size_t count() const { return m_samples.size(); }

@@ -9,11 +9,12 @@ using namespace pgqrs::bench;
 
 namespace {
 void usage() {
-  std::cout << "usage: pgqrs-bench [--pg DSN] [--sqlite DIR] [--quick] [--out DIR] [--scenario NAME]... [--list]\n"
-               "  --pg DSN       PostgreSQL to measure (keep fsync on); default $PGQRS_BENCH_PG_DSN\n"
-               "  --sqlite DIR   directory for SQLite files; default $PGQRS_BENCH_SQLITE_DIR\n"
-               "  --quick        smaller sizes (whole run in a few minutes)\n"
-               "  --out DIR      results directory (results.jsonl), default bench-results\n";
+  std::cout
+      << "usage: pgqrs-bench [--pg DSN] [--sqlite DIR] [--quick] [--out DIR] [--scenario NAME]... [--list]\n"
+         "  --pg DSN       PostgreSQL to measure (keep fsync on); default $PGQRS_BENCH_PG_DSN\n"
+         "  --sqlite DIR   directory for SQLite files; default $PGQRS_BENCH_SQLITE_DIR\n"
+         "  --quick        smaller sizes (whole run in a few minutes)\n"
+         "  --out DIR      results directory (results.jsonl), default bench-results\n";
 }
 }  // namespace
 
@@ -61,7 +62,8 @@ int main(int argc, char** argv) try {
   }
   reporter rep(opts);
   for (const auto& [name, s] : registry()) {
-    if (!opts.scenarios.empty() && std::find(opts.scenarios.begin(), opts.scenarios.end(), name) == opts.scenarios.end()) {
+    if (!opts.scenarios.empty() &&
+        std::find(opts.scenarios.begin(), opts.scenarios.end(), name) == opts.scenarios.end()) {
       continue;
     }
     rep.note("== " + name + ": " + s.description);

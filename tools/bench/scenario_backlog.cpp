@@ -35,12 +35,15 @@ void run(const options& opts, reporter& rep) {
         const std::int64_t archived = with_archive ? sizes.back() : 0;
         if (archived > 0) seed_archived(s, q.id, archived);
         analyze(s);
-        rep.progress("backlog " + t.backend + ": " + std::to_string(samples) + " claims at " + std::to_string(n));
+        rep.progress("backlog " + t.backend + ": " + std::to_string(samples) + " claims at " +
+                     std::to_string(n));
         auto stats = measure_claims(s, "backlog", samples);
         if (n == sizes.front()) base_p50 = stats.percentile(50);
         auto metrics = stats.to_json();
         metrics["p50_ratio_to_smallest"] = base_p50 > 0 ? stats.percentile(50) / base_p50 : 0.0;
-        rep.record({"backlog", t.backend, "pgqrs-cpp",
+        rep.record({"backlog",
+                    t.backend,
+                    "pgqrs-cpp",
                     {{"ready", n}, {"archived", archived}, {"settings", settings_of(s)}},
                     metrics});
         drop_store(s);

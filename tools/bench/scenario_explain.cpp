@@ -12,10 +12,11 @@ std::string explain_claim(const store& s, std::int64_t queue_id, bool generic) {
   auto& db = *s.state()->core->db;
   auto conn = db.acquire();
   const auto& claim = db.query("message_claim");
-  detail::sql_query explain{"bench_explain", {"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + claim.statements[0]}, 900001};
+  detail::sql_query explain{
+      "bench_explain", {"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + claim.statements[0]}, 900001};
   const auto t = now();
-  std::vector<detail::sql_param> params = {queue_id, t, std::int64_t{1}, t + std::chrono::seconds(30),
-                                           std::int64_t{5}, std::int64_t{0}};
+  std::vector<detail::sql_param> params = {
+      queue_id, t, std::int64_t{1}, t + std::chrono::seconds(30), std::int64_t{5}, std::int64_t{0}};
   conn->begin(detail::tx_mode::write);  // EXPLAIN ANALYZE runs the UPDATE: roll it back
   if (generic) conn->execute_script("SET LOCAL plan_cache_mode = force_generic_plan");
   std::string plan;
@@ -25,10 +26,11 @@ std::string explain_claim(const store& s, std::int64_t queue_id, bool generic) {
     const auto lease_text = format_rfc3339(t + std::chrono::seconds(30));
     conn->execute_script("PREPARE bench_claim(bigint, timestamptz, int, timestamptz, int, bigint) AS " +
                          claim.statements[0]);
-    detail::sql_query exec{"bench_explain_generic",
-                           {"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_claim(" + std::to_string(queue_id) +
-                            ", '" + now_text + "', 1, '" + lease_text + "', 5, 0)"},
-                           900002};
+    detail::sql_query exec{
+        "bench_explain_generic",
+        {"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE bench_claim(" + std::to_string(queue_id) + ", '" +
+         now_text + "', 1, '" + lease_text + "', 5, 0)"},
+        900002};
     auto rows = conn->execute(exec, {});
     for (std::size_t r = 0; r < rows.size(); ++r) plan += rows.text(r, 0) + "\n";
   } else {
@@ -41,12 +43,14 @@ std::string explain_claim(const store& s, std::int64_t queue_id, bool generic) {
 
 void run(const options& opts, reporter& rep) {
   for (const auto& t : targets(opts)) {
-    if (t.backend != "postgres") continue;  // SQLite's EXPLAIN QUERY PLAN is checked by the sqlite driver tests
+    if (t.backend != "postgres")
+      continue;  // SQLite's EXPLAIN QUERY PLAN is checked by the sqlite driver tests
     const std::int64_t ready = opts.quick ? 200'000 : 1'000'000;
     const std::int64_t archived = ready;
     auto s = fresh_store(t, "explain");
     auto q = s.queue("explain");
-    rep.progress("explain: seeding " + std::to_string(ready) + " ready + " + std::to_string(archived) + " archived");
+    rep.progress("explain: seeding " + std::to_string(ready) + " ready + " + std::to_string(archived) +
+                 " archived");
     seed_ready(s, q.id, ready);
     seed_archived(s, q.id, archived);
     analyze(s);
@@ -57,10 +61,13 @@ void run(const options& opts, reporter& rep) {
       const bool claim_index = plan.find("pgqrs_messages_claim_idx") != std::string::npos;
       std::smatch m;
       double exec_ms = 0;
-      if (std::regex_search(plan, m, std::regex(R"(Execution Time: ([0-9.]+) ms)"))) exec_ms = std::stod(m[1]);
+      if (std::regex_search(plan, m, std::regex(R"(Execution Time: ([0-9.]+) ms)")))
+        exec_ms = std::stod(m[1]);
       rep.note("claim plan (" + std::string(generic ? "generic" : "custom") + ", " + std::to_string(ready) +
                " ready, " + std::to_string(archived) + " archived):\n" + plan);
-      rep.record({"explain", t.backend, "pgqrs-cpp",
+      rep.record({"explain",
+                  t.backend,
+                  "pgqrs-cpp",
                   {{"ready", ready}, {"archived", archived}, {"plan", generic ? "generic" : "custom"}},
                   {{"uses_claim_index", claim_index},
                    {"seq_scan", seq_scan},

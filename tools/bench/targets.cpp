@@ -18,7 +18,8 @@ std::vector<target> targets(const options& opts) {
 
 store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_size) {
   static std::atomic<int> counter{0};
-  const std::string name = "bench_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  const std::string name =
+      "bench_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
   config cfg = t.cfg;
   cfg.max_connections = pool_size;
   cfg.validation.max_enqueue_per_second.reset();
@@ -35,7 +36,9 @@ store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_si
   return s;
 }
 
-void exec_sql(const store& s, const std::string& sql) { s.state()->core->db->acquire()->execute_script(sql); }
+void exec_sql(const store& s, const std::string& sql) {
+  s.state()->core->db->acquire()->execute_script(sql);
+}
 
 std::string table(const store& s, const std::string& name) {
   if (s.backend() == backend_kind::postgres) return "\"" + s.config().schema + "\"." + name;
@@ -54,9 +57,10 @@ void drop_store(const store& s) {
 namespace {
 std::string payload_sql(bool postgres, int payload_bytes) {
   const int pad = std::max(1, payload_bytes - 30);
-  if (postgres) return "jsonb_build_object('n', g, 'kind', 'bench', 'pad', repeat('x', " + std::to_string(pad) + "))";
-  return "json_object('n', g, 'kind', 'bench', 'pad', substr(printf('%0" + std::to_string(pad) + "d', 0), 1, " +
-         std::to_string(pad) + "))";
+  if (postgres)
+    return "jsonb_build_object('n', g, 'kind', 'bench', 'pad', repeat('x', " + std::to_string(pad) + "))";
+  return "json_object('n', g, 'kind', 'bench', 'pad', substr(printf('%0" + std::to_string(pad) +
+         "d', 0), 1, " + std::to_string(pad) + "))";
 }
 }  // namespace
 
@@ -64,13 +68,16 @@ void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int paylo
   const bool pg = s.backend() == backend_kind::postgres;
   const auto q = std::to_string(queue_id);
   if (pg) {
-    exec_sql(s, "INSERT INTO " + table(s, "pgqrs_messages") +
-                    " (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " + payload_sql(true, payload_bytes) +
-                    ", now() - interval '1 hour' + g * interval '1 microsecond', now() - interval '1 hour' + g * "
-                    "interval '1 microsecond' FROM generate_series(1, " + std::to_string(n) + ") g");
+    exec_sql(
+        s, "INSERT INTO " + table(s, "pgqrs_messages") + " (queue_id, payload, vt, enqueued_at) SELECT " + q +
+               ", " + payload_sql(true, payload_bytes) +
+               ", now() - interval '1 hour' + g * interval '1 microsecond', now() - interval '1 hour' + g * "
+               "interval '1 microsecond' FROM generate_series(1, " +
+               std::to_string(n) + ") g");
   } else {
     // Integer microseconds, an hour in the past.
-    exec_sql(s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " + std::to_string(n) +
+    exec_sql(s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " +
+                    std::to_string(n) +
                     ") INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " +
                     payload_sql(false, payload_bytes) +
                     ", (unixepoch() - 3600) * 1000000 + g, (unixepoch() - 3600) * 1000000 + g FROM gen");
@@ -82,17 +89,23 @@ void seed_archived(const store& s, std::int64_t queue_id, std::int64_t n, int pa
   const auto q = std::to_string(queue_id);
   // Archive ids far above live ids so they never collide with the sequence.
   if (pg) {
-    exec_sql(s, "INSERT INTO " + table(s, "pgqrs_archive") +
-                    " (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) SELECT 1000000000000 + g, " + q +
-                    ", " + payload_sql(true, payload_bytes) +
-                    ", now() - interval '2 hours', now() - interval '2 hours', 1, now() - interval '1 hour' FROM "
-                    "generate_series(1, " + std::to_string(n) + ") g");
+    exec_sql(
+        s, "INSERT INTO " + table(s, "pgqrs_archive") +
+               " (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) SELECT 1000000000000 + g, " +
+               q + ", " + payload_sql(true, payload_bytes) +
+               ", now() - interval '2 hours', now() - interval '2 hours', 1, now() - interval '1 hour' FROM "
+               "generate_series(1, " +
+               std::to_string(n) + ") g");
   } else {
-    exec_sql(s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " + std::to_string(n) +
-                    ") INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) SELECT "
-                    "1000000000000 + g, " + q + ", " + payload_sql(false, payload_bytes) +
-                    ", (unixepoch() - 7200) * 1000000, (unixepoch() - 7200) * 1000000, 1, (unixepoch() - 3600) * "
-                    "1000000 FROM gen");
+    exec_sql(
+        s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " +
+               std::to_string(n) +
+               ") INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) "
+               "SELECT "
+               "1000000000000 + g, " +
+               q + ", " + payload_sql(false, payload_bytes) +
+               ", (unixepoch() - 7200) * 1000000, (unixepoch() - 7200) * 1000000, 1, (unixepoch() - 3600) * "
+               "1000000 FROM gen");
   }
 }
 
@@ -116,7 +129,8 @@ json settings_of(const store& s) {
     return json(nullptr);
   };
   if (s.backend() == backend_kind::postgres) {
-    for (const char* name : {"server_version", "fsync", "synchronous_commit", "full_page_writes", "shared_buffers"}) {
+    for (const char* name :
+         {"server_version", "fsync", "synchronous_commit", "full_page_writes", "shared_buffers"}) {
       out[name] = one(std::string("SELECT current_setting('") + name + "')");
     }
   } else {
