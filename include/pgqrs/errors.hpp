@@ -98,9 +98,12 @@ class query_error : public database_error {
   query_error(std::string query, std::string sqlstate, const std::string& detail);
   /// Name of the library query that failed (never its parameters).
   [[nodiscard]] const std::string& query() const noexcept { return m_query; }
+  /// The database's own message.
+  [[nodiscard]] const std::string& detail() const noexcept { return m_detail; }
 
  private:
   std::string m_query;
+  std::string m_detail;
 };
 
 /// No pooled connection became free within the acquire timeout.

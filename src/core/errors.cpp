@@ -33,7 +33,8 @@ query_error::query_error(std::string query, std::string sqlstate, const std::str
     : database_error(error_code::query, sqlstate,
                      "Database query failed: " + query + ". Context: SQLSTATE " +
                          (sqlstate.empty() ? std::string("unknown") : sqlstate) + ". Source: " + detail),
-      m_query(std::move(query)) {}
+      m_query(std::move(query)),
+      m_detail(detail) {}
 
 pool_exhausted::pool_exhausted(std::size_t pool_size, std::chrono::milliseconds waited)
     : database_error(error_code::pool_exhausted, "",

@@ -19,12 +19,11 @@ struct store_core {
   /// queries).
   row_set run(std::string_view query, std::initializer_list<sql_param> params) const {
     auto conn = db->acquire();
-    return conn->execute(db->query(query), std::span<const sql_param>(params.begin(), params.size()));
+    return run(*conn, query, params);
   }
   /// Runs one named query on a connection the caller holds (inside the caller's transaction).
-  row_set run(connection& conn, std::string_view query, std::initializer_list<sql_param> params) const {
-    return conn.execute(db->query(query), std::span<const sql_param>(params.begin(), params.size()));
-  }
+  /// @throws query_error; a missing pgqrs table is reported with a hint to run install()
+  row_set run(connection& conn, std::string_view query, std::initializer_list<sql_param> params) const;
 };
 
 using core_ptr = std::shared_ptr<const store_core>;

@@ -269,8 +269,11 @@ void sqlite_connection::fail(const std::string& query_name, int code) {
   note_error(code);
   // SQLite's messages name the constraint/table/column, never the bound values.
   std::string detail = sqlite3_errmsg(m_db);
+  // A prepare against a missing table is SQLITE_ERROR; give it PostgreSQL's undefined_table code so callers
+  // can recognise "schema not installed" on every backend.
+  const std::string_view state = detail.starts_with("no such table") ? "42P01" : sqlstate_for(code);
   detail += code_suffix(code);
-  throw query_error(query_name, std::string(sqlstate_for(code)), detail);
+  throw query_error(query_name, std::string(state), detail);
 }
 
 // ---------------------------------------------------------------- writer lock

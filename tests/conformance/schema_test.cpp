@@ -83,3 +83,27 @@ TEST_F(schema, hostile_schema_names_are_rejected_before_reaching_the_database) {
 
 }  // namespace
 }  // namespace pgqrs::testing
+
+namespace pgqrs::testing {
+namespace {
+
+TEST_F(schema, using_a_store_before_install_says_to_run_install) {
+  auto other = open_another([](config& c) {
+    if (c.backend() == backend_kind::postgres) {
+      c.schema = unique_name("uninstalled");
+    } else {
+      c.dsn = "sqlite::memory:";
+    }
+  });
+  try {
+    other.queue("q");
+    FAIL() << "queue() worked without install()";
+  } catch (const query_error& e) {
+    EXPECT_EQ(e.sqlstate(), "42P01");
+    EXPECT_NE(std::string(e.what()).find("run pgqrs::admin(store).install() first"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace pgqrs::testing
