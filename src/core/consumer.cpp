@@ -33,7 +33,8 @@ std::optional<queue_message> consumer::dequeue_delay(std::chrono::milliseconds l
 
 std::vector<queue_message> consumer::dequeue_many_with_delay(std::size_t n,
                                                              std::chrono::milliseconds lease) const {
-  return dequeue_at(n, lease, current_time());
+  detail::check_dequeue_args(*m_state->core, n, lease);
+  return detail::claim_messages(*m_state->core, queue().id, worker_id(), n, lease, m_time);
 }
 
 std::vector<queue_message> consumer::dequeue_at(std::size_t n, std::chrono::milliseconds lease,

@@ -115,7 +115,7 @@ std::vector<queue_message> dequeue_builder::fetch(const consumer& c, const store
   const auto& core = core_of(s);
   const auto l = lease(s);
   detail::check_dequeue_args(core, m_batch, l);
-  return detail::claim_messages(core, c.queue().id, c.worker_id(), m_batch, l, m_at.value_or(now()));
+  return detail::claim_messages(core, c.queue().id, c.worker_id(), m_batch, l, m_at);
 }
 
 std::optional<queue_message> dequeue_builder::fetch_one(const store& s) const {

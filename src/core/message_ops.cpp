@@ -43,9 +43,22 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
 
 std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id,
                                           std::int64_t worker_id, std::size_t limit,
-                                          std::chrono::microseconds lease, timestamp now) {
-  auto rows = core.run("message_claim", {queue_id, now, static_cast<std::int64_t>(limit), now + lease,
-                                         std::int64_t{core.cfg.max_read_ct}, worker_id});
+                                          std::chrono::microseconds lease,
+                                          std::optional<timestamp> injected_now) {
+  const bool use_floor = !injected_now && core.db->kind() == backend_kind::postgres;
+  const auto floor = use_floor ? core.floors.bound(queue_id) : std::nullopt;
+  const auto t = injected_now.value_or(now());
+  auto rows =
+      core.run("message_claim", {queue_id, t, static_cast<std::int64_t>(limit), t + lease,
+                                 std::int64_t{core.cfg.max_read_ct}, worker_id, optional_param(floor)});
+  if (use_floor) {
+    std::optional<timestamp> highest_ready;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const auto ready = rows.ts(r, 10);
+      if (!highest_ready || ready > *highest_ready) highest_ready = ready;
+    }
+    core.floors.observe(queue_id, !floor.has_value(), highest_ready);
+  }
   auto out = to_messages(rows);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;

@@ -20,9 +20,12 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
                                            timestamp now, std::optional<std::int64_t> producer_id);
 
 /// Leases up to `limit` ready messages (vt <= now, read_ct < max_read_ct) in (vt, id) order.
+/// `injected_now` replaces the wall clock (tests, backfills); without it PostgreSQL claims use the queue's
+/// claim floor (claim_floor.hpp).
 std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id,
                                           std::int64_t worker_id, std::size_t limit,
-                                          std::chrono::microseconds lease, timestamp now);
+                                          std::chrono::microseconds lease,
+                                          std::optional<timestamp> injected_now);
 
 // Ownership-checked changes: each returns the ids (or rows) it changed.
 std::vector<queue_message> archive_messages(const store_core& core, const std::vector<std::int64_t>& ids,

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string_view>
 
+#include "core/claim_floor.hpp"
 #include "core/database.hpp"
 #include "pgqrs/config.hpp"
 
@@ -14,6 +15,8 @@ namespace pgqrs::detail {
 struct store_core {
   config cfg;
   std::unique_ptr<database> db;
+  /// Per-queue claim floors of this store (a cache: mutable behind the shared const core).
+  mutable claim_floors floors;
 
   /// Runs one named query on a pooled connection (autocommit, or one transaction for multi-statement
   /// queries).

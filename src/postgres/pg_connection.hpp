@@ -66,8 +66,11 @@ class pg_connection final : public connection {
   };
   using result_ptr = std::unique_ptr<pg_result, result_deleter>;
 
-  /// Sets the shared unnamed-only flag when a pooler sits between us and the server.
-  void detect_pooler();
+  /// True when the connection reaches the server directly; in `automatic` mode a pooler in between sets
+  /// the shared unnamed-only flag.
+  bool detect_pooler();
+  /// `SET plan_cache_mode = force_generic_plan` (direct connections only: it is session state).
+  void use_generic_plans();
   /// Encodes all parameters into m_values (pointers stay valid until the next call).
   void bind_params(std::span<const sql_param> params);
   /// Runs one statement with the first max_placeholder(sql) parameters; returns its decoded rows.

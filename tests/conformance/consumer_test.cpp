@@ -1,4 +1,5 @@
 // Leasing and acknowledging (spec §3.3–§3.5) with expiring leases (DESIGN decision 3).
+#include <set>
 #include <thread>
 
 #include "fixture.hpp"
@@ -224,6 +225,28 @@ TEST_F(consumers, payloads_come_back_exactly_as_enqueued) {
   auto m = make_consumer().dequeue();
   ASSERT_TRUE(m);
   EXPECT_EQ(m->payload, payload);
+}
+
+}  // namespace
+}  // namespace pgqrs::testing
+
+namespace pgqrs::testing {
+namespace {
+
+// PostgreSQL claims start at a per-queue floor (src/core/claim_floor.hpp); a message made ready below it must
+// still be delivered (by the periodic full scan), not stranded.
+TEST_F(consumers, a_message_made_ready_below_the_claim_floor_is_still_delivered) {
+  auto ids = produce(3);
+  auto c = make_consumer();
+  ASSERT_EQ(c.dequeue_many(2).size(), 2u);  // the floor is now just below the second message
+  ASSERT_TRUE(c.release_with_visibility(ids[0], now() - std::chrono::hours(1)));
+  std::set<std::int64_t> seen;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (seen.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& m : c.dequeue_many(5)) seen.insert(m.id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(seen, (std::set<std::int64_t>{ids[0], ids[2]}));
 }
 
 }  // namespace

@@ -21,7 +21,9 @@ struct options {
   std::optional<std::string> sqlite_dir;  // directory for SQLite files
   bool quick = false;                     // the --quick sizes (whole run under 5 minutes)
   std::string out_dir = "bench-results";
-  std::vector<std::string> scenarios;  // empty: all
+  std::vector<std::string> scenarios;          // empty: all
+  std::optional<std::string> original_python;  // interpreter of a virtualenv with pgqrs==0.15.3
+  std::string script_dir = "tools/bench/python";
 };
 
 /// One measured result, written as one JSON line.

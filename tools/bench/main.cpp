@@ -13,6 +13,9 @@ void usage() {
       << "usage: pgqrs-bench [--pg DSN] [--sqlite DIR] [--quick] [--out DIR] [--scenario NAME]... [--list]\n"
          "  --pg DSN       PostgreSQL to measure (keep fsync on); default $PGQRS_BENCH_PG_DSN\n"
          "  --sqlite DIR   directory for SQLite files; default $PGQRS_BENCH_SQLITE_DIR\n"
+         "  --original-python PATH  python of a virtualenv with pgqrs==0.15.3 (the original, for "
+         "comparison)\n"
+         "  --scripts DIR  where original_pgqrs_drain.py lives (default tools/bench/python)\n"
          "  --quick        smaller sizes (whole run in a few minutes)\n"
          "  --out DIR      results directory (results.jsonl), default bench-results\n";
 }
@@ -22,6 +25,7 @@ int main(int argc, char** argv) try {
   options opts;
   if (const char* v = std::getenv("PGQRS_BENCH_PG_DSN")) opts.pg_dsn = v;
   if (const char* v = std::getenv("PGQRS_BENCH_SQLITE_DIR")) opts.sqlite_dir = v;
+  if (const char* v = std::getenv("PGQRS_BENCH_ORIGINAL_PYTHON")) opts.original_python = v;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -32,6 +36,10 @@ int main(int argc, char** argv) try {
       opts.pg_dsn = next();
     } else if (a == "--sqlite") {
       opts.sqlite_dir = next();
+    } else if (a == "--original-python") {
+      opts.original_python = next();
+    } else if (a == "--scripts") {
+      opts.script_dir = next();
     } else if (a == "--quick") {
       opts.quick = true;
     } else if (a == "--out") {

@@ -64,23 +64,25 @@ std::string payload_sql(bool postgres, int payload_bytes) {
 }
 }  // namespace
 
-void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes) {
+void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes,
+                std::chrono::seconds age) {
   const bool pg = s.backend() == backend_kind::postgres;
   const auto q = std::to_string(queue_id);
+  const auto secs = std::to_string(age.count());
   if (pg) {
-    exec_sql(
-        s, "INSERT INTO " + table(s, "pgqrs_messages") + " (queue_id, payload, vt, enqueued_at) SELECT " + q +
-               ", " + payload_sql(true, payload_bytes) +
-               ", now() - interval '1 hour' + g * interval '1 microsecond', now() - interval '1 hour' + g * "
-               "interval '1 microsecond' FROM generate_series(1, " +
-               std::to_string(n) + ") g");
+    exec_sql(s, "INSERT INTO " + table(s, "pgqrs_messages") +
+                    " (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " +
+                    payload_sql(true, payload_bytes) + ", now() - interval '" + secs +
+                    " seconds' + g * interval '1 microsecond', now() - interval '" + secs +
+                    " seconds' + g * interval '1 microsecond' FROM generate_series(1, " + std::to_string(n) +
+                    ") g");
   } else {
-    // Integer microseconds, an hour in the past.
+    // Integer microseconds, `age` in the past.
     exec_sql(s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " +
                     std::to_string(n) +
                     ") INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " +
-                    payload_sql(false, payload_bytes) +
-                    ", (unixepoch() - 3600) * 1000000 + g, (unixepoch() - 3600) * 1000000 + g FROM gen");
+                    payload_sql(false, payload_bytes) + ", (unixepoch() - " + secs +
+                    ") * 1000000 + g, (unixepoch() - " + secs + ") * 1000000 + g FROM gen");
   }
 }
 
@@ -115,6 +117,23 @@ void analyze(const store& s) {
   } else {
     exec_sql(s, "ANALYZE");
   }
+}
+
+json table_health(const store& s) {
+  if (s.backend() != backend_kind::postgres) return json::object();
+  auto conn = s.state()->core->db->acquire();
+  detail::sql_query q{
+      "bench_health",
+      {"SELECT n_live_tup, n_dead_tup, autovacuum_count, COALESCE(last_autovacuum::text, 'never') FROM "
+       "pg_stat_user_tables WHERE schemaname = '" +
+       s.config().schema + "' AND relname = 'pgqrs_messages'"},
+      900003};
+  auto rows = conn->execute(q, {});
+  if (rows.empty()) return json::object();
+  return {{"live_tuples", rows.i64(0, 0)},
+          {"dead_tuples", rows.i64(0, 1)},
+          {"autovacuum_count", rows.i64(0, 2)},
+          {"last_autovacuum", rows.text(0, 3)}};
 }
 
 json settings_of(const store& s) {

@@ -26,8 +26,12 @@ store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_si
 /// Removes what fresh_store created.
 void drop_store(const store& s);
 
-/// Inserts `n` ready messages (~payload_bytes of JSON each) into `queue_id`, enqueued in the past.
-void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes = 100);
+/// Inserts `n` ready messages (~payload_bytes of JSON each) into `queue_id`, enqueued `age` ago (one
+/// microsecond apart, so they are claimed in insertion order).
+void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes = 100,
+                std::chrono::seconds age = std::chrono::hours(1));
+/// Dead tuples and last autovacuum of pgqrs_messages (PostgreSQL), to show what a measurement ran against.
+json table_health(const store& s);
 /// Inserts `n` archived messages into the archive of `queue_id`.
 void seed_archived(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes = 100);
 /// Refreshes planner statistics (PostgreSQL ANALYZE, SQLite ANALYZE).

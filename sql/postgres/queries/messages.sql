@@ -21,11 +21,13 @@ RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer
           NULL::timestamptz;
 
 -- name: message_claim
--- $1 queue, $2 now, $3 limit, $4 lease expiry, $5 max_read_ct, $6 consumer.
--- Walks the claim index (queue_id, vt, id) in order; SKIP LOCKED lets concurrent consumers pass each other.
+-- $1 queue, $2 now, $3 limit, $4 lease expiry, $5 max_read_ct, $6 consumer, $7 claim floor (NULL: none).
+-- Walks the claim index (queue_id, vt, id) in order from the floor (see src/core/claim_floor.hpp); SKIP LOCKED
+-- lets concurrent consumers pass each other. The 11th column is the ready-time (vt before the lease).
 WITH claimable AS (
-    SELECT id FROM {schema}.pgqrs_messages
-    WHERE queue_id = $1::bigint AND vt <= $2::timestamptz AND read_ct < $5::int
+    SELECT id, vt FROM {schema}.pgqrs_messages
+    WHERE queue_id = $1::bigint AND vt >= COALESCE($7::timestamptz, '-infinity') AND vt <= $2::timestamptz
+      AND read_ct < $5::int
     ORDER BY vt, id
     LIMIT $3::int
     FOR UPDATE SKIP LOCKED
@@ -36,7 +38,7 @@ SET vt = $4::timestamptz, read_ct = m.read_ct + 1, dequeued_at = COALESCE(m.dequ
 FROM claimable
 WHERE m.id = claimable.id
 RETURNING m.id, m.queue_id, m.payload, m.vt, m.enqueued_at, m.read_ct, m.dequeued_at, m.producer_worker_id,
-          m.consumer_worker_id, NULL::timestamptz;
+          m.consumer_worker_id, NULL::timestamptz, claimable.vt;
 
 -- name: message_archive
 -- $1 ids, $2 owner, $3 now. Moves owned messages to the archive; returns the archived rows.

@@ -11,14 +11,16 @@ RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer
           NULL;
 
 -- name: message_claim
+-- ?7 (claim floor) is always NULL here: SQLite deletes index entries physically, so there is no dead prefix
+-- to skip. The 11th column (ready-time) is NULL for the same reason.
 UPDATE pgqrs_messages
 SET vt = ?4, read_ct = read_ct + 1, dequeued_at = COALESCE(dequeued_at, ?2), consumer_worker_id = ?6
 WHERE id IN (SELECT id FROM pgqrs_messages
-             WHERE queue_id = ?1 AND vt <= ?2 AND read_ct < ?5
+             WHERE queue_id = ?1 AND vt >= COALESCE(?7, -9223372036854775807) AND vt <= ?2 AND read_ct < ?5
              ORDER BY vt, id
              LIMIT ?3)
 RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
-          NULL;
+          NULL, NULL;
 
 -- name: message_archive
 INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
