@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmarks, side by side in one run: pgqrs-cpp vs raw-SQL ceilings vs the original pgqrs (PyPI 0.15.3).
+#   bash scripts/bench.sh --quick      # a few minutes
+#   bash scripts/bench.sh              # the full run (about 20 minutes on 2 cores)
+#   bash scripts/bench.sh --scenario drain   # any pgqrs-bench arguments
+# Installs dependencies, builds, creates two virtualenvs outside the clone (matplotlib for the plots; the
+# original pgqrs, which must never shadow our own Python package), starts a throwaway PostgreSQL with fsync /
+# synchronous_commit / full_page_writes ON, runs pgqrs-bench, and writes bench-results/results.jsonl,
+# docs/benchmarks.md and docs/benchmarks/*.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+
+cache=${PGQRS_CACHE_DIR:-$HOME/.cache/pgqrs}
+make_venv() {  # dir packages...
+  local dir=$1
+  shift
+  if [ ! -x "$dir/bin/python" ] || ! "$dir/bin/python" -c "import sys" 2>/dev/null; then
+    python3 -m venv "$dir"
+  fi
+  "$dir/bin/pip" install -q --disable-pip-version-check "$@"
+}
+make_venv "$cache/venv-plots" matplotlib
+make_venv "$cache/venv-original" pgqrs==0.15.3
+
+eval "$(scripts/pg_server.sh start --durable)"
+sqlite_dir=$(mktemp -d /tmp/pgqrs-bench-sqlite.XXXXXX)
+trap 'scripts/pg_server.sh stop "$PGTEST_DIR"; rm -rf "$sqlite_dir"' EXIT
+
+./build/tools/bench/pgqrs-bench --pg "$PGQRS_PG_DSN" --sqlite "$sqlite_dir" \
+  --original-python "$cache/venv-original/bin/python" --scripts tools/bench/python --out bench-results "$@"
+"$cache/venv-plots/bin/python" tools/bench/python/report.py bench-results \
+  --markdown docs/benchmarks.md --plots-dir docs/benchmarks --command "bash scripts/bench.sh${*:+ $*}"
