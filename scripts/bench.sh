@@ -22,7 +22,7 @@ make_venv() {  # dir packages...
   "$dir/bin/pip" install -q --disable-pip-version-check "$@"
 }
 make_venv "$cache/venv-plots" matplotlib
-make_venv "$cache/venv-original" pgqrs==0.15.3
+make_venv "$cache/venv-original" pgqrs==0.15.3 "psycopg[binary]"
 
 eval "$(scripts/pg_server.sh start --durable)"
 sqlite_dir=$(mktemp -d /tmp/pgqrs-bench-sqlite.XXXXXX)

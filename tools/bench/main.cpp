@@ -1,5 +1,6 @@
 // pgqrs-bench: measures the queue next to baselines measured in the same run; writes JSON lines.
 //   pgqrs-bench [--pg DSN] [--sqlite DIR] [--quick] [--out DIR] [--scenario NAME ...] [--list]
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -69,13 +70,24 @@ int main(int argc, char** argv) try {
     }
   }
   reporter rep(opts);
+  std::vector<std::string> failed;
   for (const auto& [name, s] : registry()) {
     if (!opts.scenarios.empty() &&
         std::find(opts.scenarios.begin(), opts.scenarios.end(), name) == opts.scenarios.end()) {
       continue;
     }
     rep.note("== " + name + ": " + s.description);
-    s.run(opts, rep);
+    try {
+      s.run(opts, rep);
+    } catch (const std::exception& e) {
+      // One broken scenario must not throw away the others' results.
+      rep.note("!! scenario " + name + " failed: " + e.what());
+      failed.push_back(name);
+    }
+  }
+  if (!failed.empty()) {
+    std::cerr << "pgqrs-bench: " << failed.size() << " scenario(s) failed\n";
+    return 1;
   }
   return 0;
 } catch (const std::exception& e) {

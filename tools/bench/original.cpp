@@ -12,6 +12,8 @@ namespace {
 
 void admin_sql(const std::string& dsn, const std::string& sql) {
   PGconn* c = PQconnectdb(dsn.c_str());
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   PGresult* r = PQexec(c, sql.c_str());
   const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   std::string err = PQresultErrorMessage(r);

@@ -254,7 +254,8 @@ def markdown(rows, plots, command):
         lines += ["## Claim plan", ""]
         for r in explain:
             p, m = r["params"], r["metrics"]
-            lines.append(f"- {p['plan']} plan, {p['ready']:,} ready + {p['archived']:,} archived: claim index "
+            bound = "bounded by the claim floor" if p.get("floor") else "full scan"
+            lines.append(f"- {p['plan']} plan, {bound}, {p['ready']:,} ready + {p['archived']:,} archived: claim index "
                          f"{'used' if m['uses_claim_index'] else 'NOT used'}, Seq Scan {'present' if m['seq_scan'] else 'none'}, "
                          f"Sort {'present' if m['sort'] else 'none'}, execution {m['execution_ms']:.3f} ms")
         lines.append("")
