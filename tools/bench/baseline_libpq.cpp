@@ -17,6 +17,8 @@ struct pg {
   explicit pg(const std::string& dsn) : conn(PQconnectdb(dsn.c_str())) {
     if (PQstatus(conn) != CONNECTION_OK)
       throw std::runtime_error(std::string("raw libpq: ") + PQerrorMessage(conn));
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);  // "drop cascades to ..." is not news
   }
   ~pg() { PQfinish(conn); }
   pg(const pg&) = delete;

@@ -20,6 +20,7 @@ struct options {
   std::optional<std::string> pg_dsn;      // PostgreSQL under test (fsync on for meaningful numbers)
   std::optional<std::string> sqlite_dir;  // directory for SQLite files
   bool quick = false;                     // the --quick sizes (whole run under 5 minutes)
+  bool smoke = false;                     // tiny sizes: checks that every scenario runs (test suite)
   std::string out_dir = "bench-results";
   std::vector<std::string> scenarios;          // empty: all
   std::optional<std::string> original_python;  // interpreter of a virtualenv with pgqrs==0.15.3
@@ -80,6 +81,12 @@ std::map<std::string, scenario>& registry();
 struct registrar {
   explicit registrar(scenario s);
 };
+
+/// The size to use for a run mode: full, --quick, or --smoke.
+template <typename T>
+T pick(const options& opts, T full, T quick, T smoke) {
+  return opts.smoke ? smoke : (opts.quick ? quick : full);
+}
 
 /// Wall-clock seconds of `f`.
 double seconds_of(const std::function<void()>& f);

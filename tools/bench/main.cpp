@@ -18,6 +18,7 @@ void usage() {
          "comparison)\n"
          "  --scripts DIR  where original_pgqrs_drain.py lives (default tools/bench/python)\n"
          "  --quick        smaller sizes (whole run in a few minutes)\n"
+         "  --smoke        tiny sizes: only checks that every scenario runs\n"
          "  --out DIR      results directory (results.jsonl), default bench-results\n";
 }
 }  // namespace
@@ -43,6 +44,8 @@ int main(int argc, char** argv) try {
       opts.script_dir = next();
     } else if (a == "--quick") {
       opts.quick = true;
+    } else if (a == "--smoke") {
+      opts.smoke = true;
     } else if (a == "--out") {
       opts.out_dir = next();
     } else if (a == "--scenario") {

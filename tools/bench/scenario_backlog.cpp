@@ -34,10 +34,10 @@ void churn(const store& s, const queue_record& q, std::int64_t n) {
 }
 
 void run(const options& opts, reporter& rep) {
-  std::vector<std::int64_t> sizes = {1'000, 10'000, 100'000, 1'000'000};
-  if (opts.quick) sizes = {1'000, 10'000, 100'000};
-  const std::int64_t big = opts.quick ? 200'000 : 1'000'000;
-  const int samples = opts.quick ? 400 : 1500;
+  const auto sizes = pick<std::vector<std::int64_t>>(opts, {1'000, 10'000, 100'000, 1'000'000},
+                                                     {1'000, 10'000, 100'000}, {100, 1'000});
+  const std::int64_t big = pick<std::int64_t>(opts, 1'000'000, 200'000, 2'000);
+  const int samples = pick(opts, 1500, 400, 50);
   const int round =
       50;  // claims per size per round: sizes alternate, so machine noise hits all of them alike
   for (const auto& t : targets(opts)) {

@@ -57,7 +57,7 @@ json drain_params(int consumers, std::size_t batch, std::int64_t n) {
 }
 
 void run(const options& opts, reporter& rep) {
-  const std::int64_t backlog = opts.quick ? 10'000 : 50'000;
+  const std::int64_t backlog = pick<std::int64_t>(opts, 50'000, 10'000, 500);
   for (const auto& t : targets(opts)) {
     for (std::size_t batch : {1, 10, 50, 100}) {
       for (int consumers : {1, 2, 4}) {
@@ -100,17 +100,19 @@ void run(const options& opts, reporter& rep) {
 
         if (t.backend == "postgres" && consumers == 1 && (batch == 1 || batch == 50)) {
           rep.progress("drain postgres original pgqrs batch=" + std::to_string(batch));
-          const std::int64_t max_messages =
-              batch == 1 ? (opts.quick ? 300 : 1'000) : (opts.quick ? 5'000 : 20'000);
-          if (auto o =
-                  run_original_drain(opts, rep, backlog, batch, max_messages, opts.quick ? 15.0 : 30.0)) {
+          const std::int64_t max_messages = batch == 1 ? pick<std::int64_t>(opts, 1'000, 300, 20)
+                                                       : pick<std::int64_t>(opts, 20'000, 5'000, 200);
+          // The 50,000-message backlog even with --quick: the original's dequeue cost grows with it.
+          const std::int64_t original_backlog = pick<std::int64_t>(opts, 50'000, 50'000, 1'000);
+          if (auto o = run_original_drain(opts, rep, original_backlog, batch, max_messages,
+                                          pick(opts, 30.0, 15.0, 5.0))) {
             rep.record({"drain",
                         "postgres",
                         "pgqrs-0.15.3",
                         {{"consumers", 1},
                          {"batch", batch},
                          {"messages", o->messages},
-                         {"backlog", backlog},
+                         {"backlog", original_backlog},
                          {"payload_bytes", 100}},
                         {{"seconds", o->seconds},
                          {"msgs_per_sec", o->msgs_per_sec},

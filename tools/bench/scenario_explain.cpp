@@ -62,7 +62,7 @@ void run(const options& opts, reporter& rep) {
   for (const auto& t : targets(opts)) {
     if (t.backend != "postgres")
       continue;  // SQLite's EXPLAIN QUERY PLAN is checked by the sqlite driver tests
-    const std::int64_t ready = opts.quick ? 200'000 : 1'000'000;
+    const std::int64_t ready = pick<std::int64_t>(opts, 1'000'000, 200'000, 2'000);
     const std::int64_t archived = ready;
     auto s = fresh_store(t, "explain");
     auto q = s.queue("explain");

@@ -115,7 +115,7 @@ void run_one(const target& t, const steady_config& sc, std::chrono::seconds dura
 }
 
 void run(const options& opts, reporter& rep) {
-  const auto duration = opts.quick ? 10s : 30s;
+  const auto duration = pick<std::chrono::seconds>(opts, 30s, 10s, 2s);
   for (const auto& t : targets(opts)) {
     for (const auto& sc :
          {steady_config{1, 1, 1, 500}, steady_config{2, 2, 10, 2000}, steady_config{4, 4, 50, 5000}}) {

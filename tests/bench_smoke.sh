@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every pgqrs-bench scenario with --smoke sizes on PostgreSQL and SQLite and checks that each one
+# produced results, so the benchmark tool cannot rot between benchmark runs. (Numbers are not checked: the
+# test database runs with fsync off and the sizes are tiny.)
+set -euo pipefail
+bench=$1
+: "${PGQRS_PG_DSN:?PGQRS_PG_DSN is not set: run the suite with scripts/test.sh}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bench" --smoke --pg "$PGQRS_PG_DSN" --sqlite "$work/sqlite" --out "$work/out"
+for scenario in backlog drain explain steady; do
+  for backend in postgres sqlite; do
+    [ "$scenario" = explain ] && [ "$backend" = sqlite ] && continue
+    grep "\"scenario\":\"$scenario\"" "$work/out/results.jsonl" | grep -q "\"backend\":\"$backend\"" \
+      || { echo "no $scenario results for $backend"; exit 1; }
+  done
+done
+echo "every scenario produced results"
