@@ -68,7 +68,7 @@ struct config {
   std::uint64_t connection_timeout_seconds = 30;
   /// Default lease of the dequeue builder in `.at(time)` mode (the original's effective behaviour).
   std::uint32_t default_lock_time_seconds = 5;
-  /// Largest batch accepted by dequeue/enqueue calls.
+  /// Largest batch a dequeue call accepts (larger ones are validation errors; enqueue batches are unlimited).
   std::size_t default_max_batch_size = 100;
   /// Messages leased this many times are poison: never delivered again, moved to the DLQ by `admin.dlq()`.
   std::int32_t max_read_ct = 5;

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "core/row_mapping.hpp"
+#include "core/validation.hpp"
 #include "pgqrs/errors.hpp"
 
 namespace pgqrs::detail {
@@ -133,12 +134,6 @@ std::optional<queue_message> replay_message(const store_core& core, std::int64_t
   return to_message(rows, 0);
 }
 
-}  // namespace pgqrs::detail
-
-#include "core/validation.hpp"
-
-namespace pgqrs::detail {
-
 std::vector<queue_message> enqueue_validated(const store_core& core, const queue_record& queue,
                                              std::span<const json> payloads, token_bucket* bucket,
                                              timestamp now, std::chrono::milliseconds delay,
@@ -150,10 +145,6 @@ std::vector<queue_message> enqueue_validated(const store_core& core, const queue
   });
   return insert_messages(core, queue, texts, now + delay, now, producer_id);
 }
-
-}  // namespace pgqrs::detail
-
-namespace pgqrs::detail {
 
 void check_dequeue_args(const store_core& core, std::size_t n, std::chrono::milliseconds lease) {
   if (n == 0) throw validation_error("batch size must be >= 1");

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "core/rate_limit.hpp"
 #include "core/store_core.hpp"
 #include "pgqrs/types.hpp"
 
@@ -54,14 +56,6 @@ std::vector<std::int64_t> dead_letter(const store_core& core, timestamp now);
 /// Moves an archived message back to its queue, ready now, read count reset. std::nullopt if not archived.
 std::optional<queue_message> replay_message(const store_core& core, std::int64_t id, timestamp now);
 
-}  // namespace pgqrs::detail
-
-#include <span>
-
-#include "core/rate_limit.hpp"
-
-namespace pgqrs::detail {
-
 /// The enqueue path of producers and of `enqueue().to()`: validates (structure, then `bucket` if any, then
 /// sizes; spec §11.3) and inserts with enqueued_at = now, vt = now + delay.
 /// @throws validation_error (also for an empty batch or negative delay), payload_too_large,
@@ -70,10 +64,6 @@ std::vector<queue_message> enqueue_validated(const store_core& core, const queue
                                              std::span<const json> payloads, token_bucket* bucket,
                                              timestamp now, std::chrono::milliseconds delay,
                                              std::optional<std::int64_t> producer_id);
-
-}  // namespace pgqrs::detail
-
-namespace pgqrs::detail {
 
 /// @throws validation_error for n == 0, n > default_max_batch_size, or a non-positive lease.
 void check_dequeue_args(const store_core& core, std::size_t n, std::chrono::milliseconds lease);

@@ -42,6 +42,14 @@ def drain_rate(rows, backend, impl, consumers, batch):
     return None
 
 
+def save(fig, out_dir, name):
+    fig.tight_layout()
+    path = os.path.join(out_dir, name)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def plot_drain(rows, backend, out_dir):
     drain = by(rows, "drain", backend)
     if not drain:
@@ -67,11 +75,7 @@ def plot_drain(rows, backend, out_dir):
     axes[0][0].set_ylabel("messages / s")
     axes[0][0].legend(fontsize=8)
     fig.suptitle(f"Drain throughput, {backend} (dequeue + archive per batch)")
-    fig.tight_layout()
-    path = os.path.join(out_dir, f"drain_{backend}.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, out_dir, f"drain_{backend}.png")
 
 
 def plot_backlog(rows, backend, out_dir):
@@ -92,11 +96,7 @@ def plot_backlog(rows, backend, out_dir):
     ax.set_title(f"Claim latency vs backlog, {backend}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = os.path.join(out_dir, f"backlog_{backend}.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, out_dir, f"backlog_{backend}.png")
 
 
 def plot_steady(rows, backend, out_dir):
@@ -115,11 +115,7 @@ def plot_steady(rows, backend, out_dir):
     ax.set_title(f"Steady state, {backend} (10 ms idle poll interval)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    path = os.path.join(out_dir, f"steady_{backend}.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, out_dir, f"steady_{backend}.png")
 
 
 def fmt(v, digits=0):
