@@ -1,24 +1,47 @@
 #pragma once
 // Raw-SQL ceilings measured in the same run as the library: the best hand-written lease + ack loop on each
 // engine, with the same connection count, batch size, payload size and durability settings.
+//
+// PostgreSQL: one table with a partial index (vt, id) WHERE archived_at IS NULL; claim = one
+//   `UPDATE … WHERE id IN (SELECT … ORDER BY vt, id LIMIT n FOR UPDATE SKIP LOCKED) RETURNING`; ack = one
+//   `UPDATE … SET archived_at` (two commits per batch); named prepared statements; one connection per thread.
+// SQLite (WAL, synchronous FULL like the library's default): the same statements inside BEGIN IMMEDIATE.
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace pgqrs::bench {
 
-/// PostgreSQL: one table, partial index (vt, id) WHERE archived_at IS NULL; claim = one
-/// `UPDATE … WHERE id IN (SELECT … ORDER BY vt, id LIMIT n FOR UPDATE SKIP LOCKED) RETURNING`, ack = one
-/// `UPDATE … SET archived_at` (two commits per batch), named prepared statements, one connection per
-/// consumer. Creates and drops its own schema. @returns seconds to drain `messages`
-double raw_libpq_drain(const std::string& dsn, std::int64_t messages, int consumers, std::size_t batch,
-                       std::atomic<long>& done);
+/// One connection to a raw queue table.
+class raw_connection {
+ public:
+  virtual ~raw_connection() = default;
+  struct claimed {
+    std::int64_t id;
+    std::int64_t enqueued_at_us;  // Unix epoch microseconds
+  };
+  /// Leases up to `batch` ready messages (30 s lease) and reads their payloads.
+  virtual std::vector<claimed> claim(std::size_t batch) = 0;
+  virtual void ack(const std::vector<std::int64_t>& ids) = 0;
+  virtual void enqueue(const std::string& json_payload) = 0;
+};
 
-/// SQLite (WAL, synchronous FULL like the library's default): the same loop with BEGIN IMMEDIATE claims, one
-/// connection per consumer thread on one file in `dir`. @returns seconds to drain `messages`
-double raw_sqlite_drain(const std::string& dir, std::int64_t messages, int consumers, std::size_t batch,
-                        std::atomic<long>& done);
+/// A raw queue table created for one measurement and dropped with this object.
+class raw_queue {
+ public:
+  virtual ~raw_queue() = default;
+  virtual std::unique_ptr<raw_connection> connect() = 0;
+};
+
+/// Creates the table (own schema / own file) holding `seed` ready ~100-byte messages.
+std::unique_ptr<raw_queue> raw_libpq_queue(const std::string& dsn, std::int64_t seed);
+std::unique_ptr<raw_queue> raw_sqlite_queue(const std::string& dir, std::int64_t seed);
+
+/// Drains `q` with `consumers` threads claiming `batch` at a time; returns seconds. Counts into `done`.
+double raw_drain(raw_queue& q, int consumers, std::size_t batch, std::atomic<long>& done);
 
 }  // namespace pgqrs::bench

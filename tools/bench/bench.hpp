@@ -41,6 +41,7 @@ class latency_stats {
  public:
   void add(std::chrono::nanoseconds d) {
     m_samples.push_back(std::chrono::duration<double, std::milli>(d).count());
+    m_sorted = false;  // percentile() sorts lazily; new samples invalidate that
   }
   [[nodiscard]] double percentile(double p) const;
   [[nodiscard]] double mean() const;

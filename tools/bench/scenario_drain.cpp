@@ -68,8 +68,9 @@ void run(const options& opts, reporter& rep) {
                                   " batch=" + std::to_string(batch);
         std::atomic<long> raw_done{0};
         const double raw_secs = with_progress(rep, label + " (raw)", n, raw_done, [&] {
-          return t.backend == "postgres" ? raw_libpq_drain(*opts.pg_dsn, n, consumers, batch, raw_done)
-                                         : raw_sqlite_drain(t.sqlite_dir, n, consumers, batch, raw_done);
+          auto raw =
+              t.backend == "postgres" ? raw_libpq_queue(*opts.pg_dsn, n) : raw_sqlite_queue(t.sqlite_dir, n);
+          return raw_drain(*raw, consumers, batch, raw_done);
         });
         const double raw_rate = static_cast<double>(raw_done.load()) / raw_secs;
         rep.record({"drain",
