@@ -11,7 +11,9 @@ trap 'rm -rf "$work"' EXIT
 for scenario in backlog drain explain steady; do
   for backend in postgres sqlite; do
     [ "$scenario" = explain ] && [ "$backend" = sqlite ] && continue
-    grep "\"scenario\":\"$scenario\"" "$work/out/results.jsonl" | grep -q "\"backend\":\"$backend\"" \
+    # One awk pass, no pipeline: `grep | grep -q` can die of SIGPIPE under pipefail when grep -q exits early.
+    awk -v s="\"scenario\":\"$scenario\"" -v b="\"backend\":\"$backend\"" \
+      'index($0, s) && index($0, b) { found = 1 } END { exit !found }' "$work/out/results.jsonl" \
       || { echo "no $scenario results for $backend"; exit 1; }
   done
 done

@@ -57,6 +57,13 @@ class admin_builder {
   /// @throws validation_error for an admin worker (no queue), worker_not_found
   [[nodiscard]] std::vector<queue_message> get_worker_messages(std::int64_t worker_id) const;
 
+  /// Status counts, held leases and ages of the queue's workers. @throws queue_not_found
+  [[nodiscard]] pgqrs::worker_stats worker_stats(std::string_view queue_name) const;
+  /// Status counts and stale workers (ready/polling without a heartbeat for `heartbeat_timeout`): one
+  /// "Global" row, or one row per queue name when `group_by_queue` ("Admin" for workers without a queue).
+  [[nodiscard]] std::vector<pgqrs::worker_health_stats> worker_health_stats(
+      std::chrono::seconds heartbeat_timeout, bool group_by_queue) const;
+
   [[nodiscard]] const store& target() const { return m_store; }
 
  private:

@@ -85,6 +85,38 @@ struct worker_record {
   worker_status status = worker_status::ready;
 };
 
+/// Workers of one queue (spec §4.5).
+struct worker_stats {
+  std::uint32_t total_workers = 0;
+  std::uint32_t ready_workers = 0;
+  std::uint32_t polling_workers = 0;
+  std::uint32_t interrupted_workers = 0;
+  std::uint32_t suspended_workers = 0;
+  std::uint32_t stopped_workers = 0;
+  /// Unexpired leases held by the queue's workers, per worker (0 without workers).
+  double average_messages_per_worker = 0.0;
+  /// now - earliest started_at (zero without workers).
+  std::chrono::microseconds oldest_worker_age{0};
+  /// now - latest heartbeat_at (zero without workers).
+  std::chrono::microseconds newest_heartbeat_age{0};
+
+  /// "WorkerStats { total: 3, ready: 1, ... }" as the original displays it.
+  [[nodiscard]] std::string to_string() const;
+};
+
+/// Worker health, for all workers ("Global") or per queue ("Admin" for workers without one) (spec §4.5).
+struct worker_health_stats {
+  std::string queue_name;
+  std::uint32_t total_workers = 0;
+  std::uint32_t ready_workers = 0;
+  std::uint32_t polling_workers = 0;
+  std::uint32_t interrupted_workers = 0;
+  std::uint32_t suspended_workers = 0;
+  std::uint32_t stopped_workers = 0;
+  /// Ready or polling, with a heartbeat older than the timeout.
+  std::uint32_t stale_workers = 0;
+};
+
 /// Token-bucket state of a producer's rate limiter (§11.4).
 struct rate_limit_status {
   std::uint32_t available_tokens = 0;

@@ -118,4 +118,19 @@ std::optional<worker_status> parse_worker_status(std::string_view text) {
   return std::nullopt;
 }
 
+std::string worker_stats::to_string() const {
+  auto secs = [](std::chrono::microseconds d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + "s";
+  };
+  char avg[32];
+  std::snprintf(avg, sizeof avg, "%.2f", average_messages_per_worker);
+  return "WorkerStats { total: " + std::to_string(total_workers) +
+         ", ready: " + std::to_string(ready_workers) + ", polling: " + std::to_string(polling_workers) +
+         ", interrupted: " + std::to_string(interrupted_workers) +
+         ", suspended: " + std::to_string(suspended_workers) +
+         ", stopped: " + std::to_string(stopped_workers) + ", avg_messages: " + avg +
+         ", oldest_age: " + secs(oldest_worker_age) +
+         ", newest_heartbeat_age: " + secs(newest_heartbeat_age) + " }";
+}
+
 }  // namespace pgqrs

@@ -86,3 +86,60 @@ TEST_F(admins, list_workers_includes_producers_and_consumers) {
 
 }  // namespace
 }  // namespace pgqrs::testing
+
+namespace pgqrs::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(admins, worker_stats_counts_statuses_held_leases_and_ages) {
+  auto busy = make_consumer();
+  auto idle = make_consumer();
+  idle.suspend();
+  auto gone = make_consumer();
+  gone.suspend();
+  gone.shutdown();
+  p->batch_enqueue(std::vector<json>{json(1), json(2), json(3)});
+  ASSERT_EQ(busy.dequeue_many(3).size(), 3u);
+  auto st = admin(s()).worker_stats("q");
+  EXPECT_EQ(st.total_workers, 4u);  // the fixture's producer, busy, idle, gone
+  EXPECT_EQ(st.ready_workers, 2u);
+  EXPECT_EQ(st.suspended_workers, 1u);
+  EXPECT_EQ(st.stopped_workers, 1u);
+  EXPECT_EQ(st.polling_workers, 0u);
+  EXPECT_DOUBLE_EQ(st.average_messages_per_worker, 3.0 / 4.0);
+  EXPECT_GE(st.oldest_worker_age, st.newest_heartbeat_age);
+  EXPECT_LT(st.oldest_worker_age, 60s);
+  EXPECT_EQ(
+      st.to_string().rfind("WorkerStats { total: 4, ready: 2, polling: 0, interrupted: 0, suspended: 1, "
+                           "stopped: 1, avg_messages: 0.75",
+                           0),
+      0u)
+      << st.to_string();
+  EXPECT_THROW((void)admin(s()).worker_stats("nope"), queue_not_found);
+  s().queue("empty");
+  EXPECT_EQ(admin(s()).worker_stats("empty").total_workers, 0u);
+}
+
+TEST_F(admins, worker_health_reports_stale_workers_globally_and_per_queue) {
+  s().queue("other");
+  auto stale = make_consumer();
+  stale.with_time(now() - 1h).heartbeat();
+  auto elsewhere = s().consumer("other", unique_name("c"));
+  auto global = admin(s()).worker_health_stats(60s, false);
+  ASSERT_EQ(global.size(), 1u);
+  EXPECT_EQ(global[0].queue_name, "Global");
+  EXPECT_EQ(global[0].total_workers, 3u);
+  EXPECT_EQ(global[0].stale_workers, 1u);
+  auto grouped = admin(s()).worker_health_stats(60s, true);
+  ASSERT_EQ(grouped.size(), 2u);
+  EXPECT_EQ(grouped[0].queue_name, "other");
+  EXPECT_EQ(grouped[0].total_workers, 1u);
+  EXPECT_EQ(grouped[0].stale_workers, 0u);
+  EXPECT_EQ(grouped[1].queue_name, "q");
+  EXPECT_EQ(grouped[1].total_workers, 2u);
+  EXPECT_EQ(grouped[1].stale_workers, 1u);
+}
+
+}  // namespace
+}  // namespace pgqrs::testing

@@ -63,3 +63,41 @@ WHERE w.status = 'stopped' AND w.heartbeat_at < $1::timestamptz
   AND NOT EXISTS (SELECT 1 FROM {schema}.pgqrs_archive a
                   WHERE a.producer_worker_id = w.id OR a.consumer_worker_id = w.id)
 RETURNING w.id;
+
+-- name: worker_stats
+-- $1 queue, $2 now. Counts per status, unexpired leases held by the queue's workers, oldest start, newest beat.
+SELECT count(*),
+       count(CASE WHEN status = 'ready' THEN 1 END),
+       count(CASE WHEN status = 'polling' THEN 1 END),
+       count(CASE WHEN status = 'interrupted' THEN 1 END),
+       count(CASE WHEN status = 'suspended' THEN 1 END),
+       count(CASE WHEN status = 'stopped' THEN 1 END),
+       (SELECT count(*) FROM {schema}.pgqrs_messages m
+        WHERE m.queue_id = $1::bigint AND m.consumer_worker_id IS NOT NULL AND m.vt > $2::timestamptz),
+       min(started_at),
+       max(heartbeat_at)
+FROM {schema}.pgqrs_workers WHERE queue_id = $1::bigint;
+
+-- name: worker_health_by_queue
+-- $1 stale cutoff. One row per queue name ('Admin' for workers without a queue).
+SELECT COALESCE(q.queue_name, 'Admin') AS queue_name,
+       count(*),
+       count(CASE WHEN w.status = 'ready' THEN 1 END),
+       count(CASE WHEN w.status = 'polling' THEN 1 END),
+       count(CASE WHEN w.status = 'interrupted' THEN 1 END),
+       count(CASE WHEN w.status = 'suspended' THEN 1 END),
+       count(CASE WHEN w.status = 'stopped' THEN 1 END),
+       count(CASE WHEN w.status IN ('ready', 'polling') AND w.heartbeat_at < $1::timestamptz THEN 1 END)
+FROM {schema}.pgqrs_workers w LEFT JOIN {schema}.pgqrs_queues q ON q.id = w.queue_id
+GROUP BY 1 ORDER BY 1;
+
+-- name: worker_health_global
+SELECT 'Global',
+       count(*),
+       count(CASE WHEN status = 'ready' THEN 1 END),
+       count(CASE WHEN status = 'polling' THEN 1 END),
+       count(CASE WHEN status = 'interrupted' THEN 1 END),
+       count(CASE WHEN status = 'suspended' THEN 1 END),
+       count(CASE WHEN status = 'stopped' THEN 1 END),
+       count(CASE WHEN status IN ('ready', 'polling') AND heartbeat_at < $1::timestamptz THEN 1 END)
+FROM {schema}.pgqrs_workers;

@@ -57,3 +57,39 @@ WHERE status = 'stopped' AND heartbeat_at < ?1
   AND NOT EXISTS (SELECT 1 FROM pgqrs_archive a
                   WHERE a.producer_worker_id = pgqrs_workers.id OR a.consumer_worker_id = pgqrs_workers.id)
 RETURNING id;
+
+-- name: worker_stats
+SELECT count(*),
+       count(CASE WHEN status = 'ready' THEN 1 END),
+       count(CASE WHEN status = 'polling' THEN 1 END),
+       count(CASE WHEN status = 'interrupted' THEN 1 END),
+       count(CASE WHEN status = 'suspended' THEN 1 END),
+       count(CASE WHEN status = 'stopped' THEN 1 END),
+       (SELECT count(*) FROM pgqrs_messages m
+        WHERE m.queue_id = ?1 AND m.consumer_worker_id IS NOT NULL AND m.vt > ?2),
+       min(started_at),
+       max(heartbeat_at)
+FROM pgqrs_workers WHERE queue_id = ?1;
+
+-- name: worker_health_by_queue
+SELECT COALESCE(q.queue_name, 'Admin') AS queue_name,
+       count(*),
+       count(CASE WHEN w.status = 'ready' THEN 1 END),
+       count(CASE WHEN w.status = 'polling' THEN 1 END),
+       count(CASE WHEN w.status = 'interrupted' THEN 1 END),
+       count(CASE WHEN w.status = 'suspended' THEN 1 END),
+       count(CASE WHEN w.status = 'stopped' THEN 1 END),
+       count(CASE WHEN w.status IN ('ready', 'polling') AND w.heartbeat_at < ?1 THEN 1 END)
+FROM pgqrs_workers w LEFT JOIN pgqrs_queues q ON q.id = w.queue_id
+GROUP BY 1 ORDER BY 1;
+
+-- name: worker_health_global
+SELECT 'Global',
+       count(*),
+       count(CASE WHEN status = 'ready' THEN 1 END),
+       count(CASE WHEN status = 'polling' THEN 1 END),
+       count(CASE WHEN status = 'interrupted' THEN 1 END),
+       count(CASE WHEN status = 'suspended' THEN 1 END),
+       count(CASE WHEN status = 'stopped' THEN 1 END),
+       count(CASE WHEN status IN ('ready', 'polling') AND heartbeat_at < ?1 THEN 1 END)
+FROM pgqrs_workers;
