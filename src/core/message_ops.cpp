@@ -10,27 +10,26 @@
 namespace pgqrs::detail {
 
 std::vector<queue_message> insert_messages(const store_core& core, const queue_record& queue,
-                                           const std::vector<std::string>& payloads, timestamp vt,
-                                           timestamp now, std::optional<std::int64_t> producer_id) {
-  std::vector<queue_message> out;
-  if (payloads.empty()) return out;
+                                           std::span<const json> payloads,
+                                           const std::vector<std::string>& texts, timestamp vt, timestamp now,
+                                           std::optional<std::int64_t> producer_id) {
+  if (texts.empty()) return {};
+  row_set rows;
   try {
-    if (payloads.size() > 1 && core.db->dialect() == "postgres") {
+    if (texts.size() > 1 && core.db->dialect() == "postgres") {
       // One INSERT ... SELECT unnest($2::jsonb[]) for the whole batch: one round trip, one commit.
-      auto rows = core.run("message_insert_batch",
-                           {queue.id, text_list{payloads}, vt, now, optional_param(producer_id)});
-      out = to_messages(rows);
-    } else if (payloads.size() == 1) {
-      out = to_messages(
-          core.run("message_insert", {queue.id, payloads.front(), vt, now, optional_param(producer_id)}));
+      rows = core.run("message_insert_batch",
+                      {queue.id, text_list{texts}, vt, now, optional_param(producer_id)});
+    } else if (texts.size() == 1) {
+      rows = core.run("message_insert", {queue.id, texts.front(), vt, now, optional_param(producer_id)});
     } else {
       // In-process engines: a prepared INSERT stepped per row inside one transaction costs no round trips.
       auto conn = core.db->acquire();
       transaction tx(*conn, tx_mode::write);
-      out.reserve(payloads.size());
-      for (const auto& p : payloads) {
-        auto rows = core.run(*conn, "message_insert", {queue.id, p, vt, now, optional_param(producer_id)});
-        out.push_back(to_message(rows, 0));
+      for (const auto& text : texts) {
+        auto one = core.run(*conn, "message_insert", {queue.id, text, vt, now, optional_param(producer_id)});
+        if (rows.columns() == 0) rows = row_set(one.columns());
+        for (std::size_t c = 0; c < one.columns(); ++c) rows.push(one.at(0, c));
       }
       tx.commit();
     }
@@ -38,7 +37,18 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
     if (e.sqlstate() == sqlstate::foreign_key_violation) throw queue_not_found(queue.queue_name);
     throw;
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  if (rows.size() != payloads.size()) {
+    throw internal_error("inserted " + std::to_string(rows.size()) + " of " +
+                         std::to_string(payloads.size()) + " messages");
+  }
+  // Ids are assigned in insertion order, so sorted ids line up with the payloads we sent (which the INSERT
+  // does not send back).
+  std::vector<std::size_t> order(rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return rows.i64(a, 0) < rows.i64(b, 0); });
+  std::vector<queue_message> out;
+  out.reserve(rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) out.push_back(to_message(rows, order[i], payloads[i]));
   return out;
 }
 
@@ -143,7 +153,7 @@ std::vector<queue_message> enqueue_validated(const store_core& core, const queue
   auto texts = validate_batch(payloads, core.cfg.validation, [&] {
     if (bucket != nullptr) bucket->acquire(static_cast<std::uint32_t>(payloads.size()));
   });
-  return insert_messages(core, queue, texts, now + delay, now, producer_id);
+  return insert_messages(core, queue, payloads, texts, now + delay, now, producer_id);
 }
 
 void check_dequeue_args(const store_core& core, std::size_t n, std::chrono::milliseconds lease) {

@@ -18,8 +18,9 @@ namespace pgqrs::detail {
 /// dialect has array parameters, else one transaction. Returns the new messages ordered by id.
 /// @throws queue_not_found if the queue was deleted meanwhile
 std::vector<queue_message> insert_messages(const store_core& core, const queue_record& queue,
-                                           const std::vector<std::string>& payloads, timestamp vt,
-                                           timestamp now, std::optional<std::int64_t> producer_id);
+                                           std::span<const json> payloads,
+                                           const std::vector<std::string>& texts, timestamp vt, timestamp now,
+                                           std::optional<std::int64_t> producer_id);
 
 /// Leases up to `limit` ready messages (vt <= now, read_ct < max_read_ct) in (vt, id) order.
 /// `injected_now` replaces the wall clock (tests, backfills); without it PostgreSQL claims use the queue's

@@ -9,15 +9,21 @@ queue_record to_queue(const row_set& rows, std::size_t row) {
 }
 
 queue_message to_message(const row_set& rows, std::size_t row) {
+  json payload;
+  try {
+    payload = json::parse(rows.text(row, 2));
+  } catch (const json::exception& e) {
+    throw serialization_error("stored payload of message " + std::to_string(rows.i64(row, 0)) +
+                              " is not JSON: " + e.what());
+  }
+  return to_message(rows, row, std::move(payload));
+}
+
+queue_message to_message(const row_set& rows, std::size_t row, json payload) {
   queue_message m;
   m.id = rows.i64(row, 0);
   m.queue_id = rows.i64(row, 1);
-  try {
-    m.payload = json::parse(rows.text(row, 2));
-  } catch (const json::exception& e) {
-    throw serialization_error("stored payload of message " + std::to_string(m.id) +
-                              " is not JSON: " + e.what());
-  }
+  m.payload = std::move(payload);
   m.vt = rows.ts(row, 3);
   m.enqueued_at = rows.ts(row, 4);
   m.read_ct = static_cast<std::int32_t>(rows.i64(row, 5));
@@ -58,7 +64,7 @@ std::vector<queue_record> to_queues(const row_set& rows) {
   return map_rows<queue_record>(rows, to_queue);
 }
 std::vector<queue_message> to_messages(const row_set& rows) {
-  return map_rows<queue_message>(rows, to_message);
+  return map_rows<queue_message>(rows, [](const row_set& rs, std::size_t r) { return to_message(rs, r); });
 }
 std::vector<worker_record> to_workers(const row_set& rows) {
   return map_rows<worker_record>(rows, to_worker);

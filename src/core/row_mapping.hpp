@@ -11,6 +11,8 @@ namespace pgqrs::detail {
 
 queue_record to_queue(const row_set& rows, std::size_t row);
 queue_message to_message(const row_set& rows, std::size_t row);
+/// A message row whose payload column was not selected, with the payload the caller already holds.
+queue_message to_message(const row_set& rows, std::size_t row, json payload);
 worker_record to_worker(const row_set& rows, std::size_t row);
 
 std::vector<queue_record> to_queues(const row_set& rows);

@@ -66,6 +66,9 @@ TEST_F(producers, batch_enqueue_inserts_all_in_order_with_shared_times) {
     }
   }
   EXPECT_EQ(live_count(), 25);
+  for (const auto& m : msgs) {
+    EXPECT_EQ(s().messages().get(m.id)->payload, m.payload) << "returned payload does not match stored message";
+  }
 }
 
 TEST_F(producers, delayed_messages_become_ready_only_after_the_delay) {

@@ -6,9 +6,11 @@
 -- ownership; the previous owner's calls then change nothing.
 
 -- name: message_insert
+-- Returns the message without its payload (NULL): the caller already has it, so it is not rendered, sent and
+-- parsed back.
 INSERT INTO {schema}.pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id)
 VALUES ($1::bigint, $2::jsonb, $3::timestamptz, $4::timestamptz, $5::bigint)
-RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
           NULL::timestamptz;
 
 -- name: message_insert_batch
@@ -17,7 +19,7 @@ INSERT INTO {schema}.pgqrs_messages (queue_id, payload, vt, enqueued_at, produce
 SELECT $1::bigint, p.payload, $3::timestamptz, $4::timestamptz, $5::bigint
 FROM unnest($2::jsonb[]) WITH ORDINALITY AS p(payload, ord)
 ORDER BY p.ord
-RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
           NULL::timestamptz;
 
 -- name: message_claim

@@ -5,9 +5,11 @@
 -- There is no message_insert_batch: batches insert row by row inside one transaction (no round trips here).
 
 -- name: message_insert
+-- Returns the message without its payload (NULL): the caller already has it, so it is not rendered, sent and
+-- parsed back.
 INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id)
 VALUES (?1, ?2, ?3, ?4, ?5)
-RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
           NULL;
 
 -- name: message_claim
