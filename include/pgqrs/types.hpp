@@ -85,14 +85,18 @@ struct worker_record {
   worker_status status = worker_status::ready;
 };
 
-/// Workers of one queue (spec §4.5).
-struct worker_stats {
+/// Workers per status (spec §4.5).
+struct worker_status_counts {
   std::uint32_t total_workers = 0;
   std::uint32_t ready_workers = 0;
   std::uint32_t polling_workers = 0;
   std::uint32_t interrupted_workers = 0;
   std::uint32_t suspended_workers = 0;
   std::uint32_t stopped_workers = 0;
+};
+
+/// Workers of one queue (spec §4.5).
+struct worker_stats : worker_status_counts {
   /// Unexpired leases held by the queue's workers, per worker (0 without workers).
   double average_messages_per_worker = 0.0;
   /// now - earliest started_at (zero without workers).
@@ -105,14 +109,8 @@ struct worker_stats {
 };
 
 /// Worker health, for all workers ("Global") or per queue ("Admin" for workers without one) (spec §4.5).
-struct worker_health_stats {
+struct worker_health_stats : worker_status_counts {
   std::string queue_name;
-  std::uint32_t total_workers = 0;
-  std::uint32_t ready_workers = 0;
-  std::uint32_t polling_workers = 0;
-  std::uint32_t interrupted_workers = 0;
-  std::uint32_t suspended_workers = 0;
-  std::uint32_t stopped_workers = 0;
   /// Ready or polling, with a heartbeat older than the timeout.
   std::uint32_t stale_workers = 0;
 };

@@ -92,19 +92,22 @@ std::vector<queue_message> admin_builder::get_worker_messages(std::int64_t worke
   return detail::to_messages(core.run("message_list_by_consumer", {worker_id}));
 }
 
+namespace {
+/// Columns first..first+5 of the worker statistics queries: total, ready, polling, interrupted, suspended,
+/// stopped.
+worker_status_counts read_counts(const detail::row_set& rows, std::size_t row, std::size_t first) {
+  auto count = [&](std::size_t col) { return static_cast<std::uint32_t>(rows.i64(row, first + col)); };
+  return {count(0), count(1), count(2), count(3), count(4), count(5)};
+}
+}  // namespace
+
 pgqrs::worker_stats admin_builder::worker_stats(std::string_view queue_name) const {
   const auto& core = core_of(m_store);
   const auto queue = detail::require_queue(core, queue_name);
   const auto t = now();
   auto rows = core.run("worker_stats", {queue.id, t});
-  auto count = [&](std::size_t col) { return static_cast<std::uint32_t>(rows.i64(0, col)); };
   pgqrs::worker_stats out;
-  out.total_workers = count(0);
-  out.ready_workers = count(1);
-  out.polling_workers = count(2);
-  out.interrupted_workers = count(3);
-  out.suspended_workers = count(4);
-  out.stopped_workers = count(5);
+  static_cast<worker_status_counts&>(out) = read_counts(rows, 0, 0);
   if (out.total_workers > 0) {
     out.average_messages_per_worker = static_cast<double>(rows.i64(0, 6)) / out.total_workers;
     out.oldest_worker_age = t - rows.ts(0, 7);
@@ -115,13 +118,15 @@ pgqrs::worker_stats admin_builder::worker_stats(std::string_view queue_name) con
 
 std::vector<pgqrs::worker_health_stats> admin_builder::worker_health_stats(
     std::chrono::seconds heartbeat_timeout, bool group_by_queue) const {
-  const auto& core = core_of(m_store);
-  auto rows = core.run(group_by_queue ? "worker_health_by_queue" : "worker_health_global",
-                       {now() - heartbeat_timeout});
+  auto rows = core_of(m_store).run(group_by_queue ? "worker_health_by_queue" : "worker_health_global",
+                                   {now() - heartbeat_timeout});
   std::vector<pgqrs::worker_health_stats> out;
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    auto count = [&](std::size_t col) { return static_cast<std::uint32_t>(rows.i64(r, col)); };
-    out.push_back({rows.text(r, 0), count(1), count(2), count(3), count(4), count(5), count(6), count(7)});
+    pgqrs::worker_health_stats h;
+    static_cast<worker_status_counts&>(h) = read_counts(rows, r, 1);
+    h.queue_name = rows.text(r, 0);
+    h.stale_workers = static_cast<std::uint32_t>(rows.i64(r, 7));
+    out.push_back(std::move(h));
   }
   return out;
 }
