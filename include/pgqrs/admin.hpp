@@ -41,8 +41,11 @@ class admin_builder {
 
   /// Moves every poison message (read_ct >= max_read_ct) of every queue to the archive. @returns their ids
   std::vector<std::int64_t> dlq() const;
-  /// For each worker of the queue whose heartbeat is older than `older_than` (default: the heartbeat
-  /// interval): releases its messages and marks it stopped. @returns messages released
+  /// For each worker of the queue whose heartbeat is older than `older_than`: releases its messages and
+  /// marks it stopped, both in one transaction and only if it is still stale then. The default threshold is
+  /// three heartbeat intervals (the original uses one, which let a reaper take work from healthy workers
+  /// between two beats). Running loops beat every interval and before each claim, so a live worker is
+  /// never reclaimed with a threshold above the interval. @returns messages released
   std::uint64_t reclaim_messages(std::int64_t queue_id,
                                  std::optional<std::chrono::seconds> older_than = std::nullopt) const;
   /// Releases every message leased by the worker, whatever its health. @returns messages released

@@ -72,7 +72,8 @@ struct config {
   std::size_t default_max_batch_size = 100;
   /// Messages leased this many times are poison: never delivered again, moved to the DLQ by `admin.dlq()`.
   std::int32_t max_read_ct = 5;
-  /// Seconds between worker heartbeats in poll loops; also the default zombie threshold.
+  /// Seconds between worker heartbeats (loops and lease keepers, and before a claim when the last beat is
+  /// half an interval old). A worker counts as dead (reclaimable) after three intervals without a beat.
   std::uint64_t heartbeat_interval = 5;
   /// Default sleep between empty polls.
   std::uint64_t poll_interval_ms = 250;

@@ -42,6 +42,7 @@ class consumer : public worker {
   bool delete_message(std::int64_t id) const;
   std::vector<bool> delete_many(const std::vector<std::int64_t>& ids) const;
   /// Adds `additional` to the message's current vt. @returns false if not owned
+  /// @throws validation_error for a negative `additional` (use release_messages to give a message back)
   bool extend_vt(std::int64_t id, std::chrono::milliseconds additional) const;
   std::vector<bool> extend_vt_many(const std::vector<std::int64_t>& ids,
                                    std::chrono::milliseconds additional) const;
@@ -56,6 +57,9 @@ class consumer : public worker {
   void complete_poll() const;
   /// polling → interrupted: asks a running poll loop (in any process) to stop. @throws state_transition_error
   void interrupt() const;
+  /// What the handler poll loops of this handle (all copies) did so far.
+  [[nodiscard]] pgqrs::loop_stats loop_stats() const;
+
   /// suspended → stopped, refused while this consumer holds unexpired leases.
   /// @throws worker_has_pending_messages, state_transition_error
   void shutdown() const override;

@@ -34,18 +34,26 @@ enum class error_code {
   suspended,
   serialization,
   internal,
+  in_doubt,
 };
 
 /// Root of every pgqrs error.
 class error : public std::runtime_error {
  public:
   [[nodiscard]] error_code code() const noexcept { return m_code; }
+  /// Whether making the same call again, unchanged, may succeed: the failure was transient and left nothing
+  /// half done (a connection lost before the statement ran or while only reading, an exhausted pool, a busy
+  /// lock, a serialization failure, a rate limit). False for bad input, state conflicts and for
+  /// `in_doubt_error`, whose outcome is unknown.
+  [[nodiscard]] bool retryable() const noexcept { return m_retryable; }
 
  protected:
-  error(error_code code, const std::string& message) : std::runtime_error(message), m_code(code) {}
+  error(error_code code, const std::string& message, bool retryable = false)
+      : std::runtime_error(message), m_code(code), m_retryable(retryable) {}
 
  private:
   error_code m_code;
+  bool m_retryable;
 };
 
 // ---------------------------------------------------------------- configuration
@@ -76,23 +84,37 @@ class missing_config : public config_error {
 /// Base of failures reported by the database or its connection.
 class database_error : public error {
  public:
-  /// Five-character SQLSTATE (PostgreSQL) or the SQLite extended result code as text; empty if unknown.
+  /// Five-character SQLSTATE (PostgreSQL, or the SQLite family's translation of its result code); empty if
+  /// the database gave none.
   [[nodiscard]] const std::string& sqlstate() const noexcept { return m_sqlstate; }
 
  protected:
-  database_error(error_code code, std::string sqlstate, const std::string& message);
+  database_error(error_code code, std::string sqlstate, const std::string& message, bool retryable);
 
  private:
   std::string m_sqlstate;
 };
 
-/// Could not connect, or the connection broke.
+/// Could not connect, or the connection broke before the statement could have taken effect (or while it
+/// was only reading). Always retryable: nothing was written.
 class connection_error : public database_error {
  public:
+  /// SQLSTATE 08006 (connection failure).
   connection_error(const std::string& detail, const std::string& context);
+  /// With the SQLSTATE the server sent (e.g. 57P01 when an administrator terminated the session), or none.
+  connection_error(const std::string& detail, const std::string& context, std::string sqlstate);
 };
 
-/// A statement failed.
+/// The connection was lost after a COMMIT (or a self-committing write) was sent and before its answer
+/// arrived: the write may or may not have been applied. Never retried by the library; the caller decides
+/// (re-read the state, or rely on idempotence).
+class in_doubt_error : public database_error {
+ public:
+  in_doubt_error(const std::string& detail, const std::string& context);
+};
+
+/// A statement failed. Retryable for transient conditions (serialization failure 40001, deadlock 40P01, lock
+/// not available 55P03 — what SQLite's "database is locked" maps to).
 class query_error : public database_error {
  public:
   query_error(std::string query, std::string sqlstate, const std::string& detail);

@@ -115,6 +115,16 @@ struct worker_health_stats : worker_status_counts {
   std::uint32_t stale_workers = 0;
 };
 
+/// What a consumer's handler poll loops did (consumer::loop_stats).
+struct loop_stats {
+  /// Messages whose handler succeeded and that were then archived (or attempted to).
+  std::uint64_t messages_handled = 0;
+  /// Handler calls that threw (their messages were released).
+  std::uint64_t handler_failures = 0;
+  /// Failures the loops waited out: lost connections, a restarting server, a busy database.
+  std::uint64_t transient_errors = 0;
+};
+
 /// Token-bucket state of a producer's rate limiter (§11.4).
 struct rate_limit_status {
   std::uint32_t available_tokens = 0;

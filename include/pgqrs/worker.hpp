@@ -13,9 +13,13 @@
 
 namespace pgqrs {
 
+class worker;
+
 namespace detail {
 struct worker_state;
-}
+/// The library's access to a handle's shared state (not part of the public API).
+const std::shared_ptr<worker_state>& state_of(const worker& w) noexcept;
+}  // namespace detail
 
 class worker {
  public:
@@ -47,6 +51,7 @@ class worker {
 
  protected:
   explicit worker(std::shared_ptr<detail::worker_state> state) : m_state(std::move(state)) {}
+  friend const std::shared_ptr<detail::worker_state>& detail::state_of(const worker& w) noexcept;
   std::shared_ptr<detail::worker_state> m_state;
   std::optional<timestamp> m_time;
 };

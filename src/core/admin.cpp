@@ -1,5 +1,6 @@
 #include "pgqrs/admin.hpp"
 
+#include "core/liveness.hpp"
 #include "core/message_ops.hpp"
 #include "core/queue_ops.hpp"
 #include "core/row_mapping.hpp"
@@ -52,12 +53,16 @@ std::uint64_t admin_builder::reclaim_messages(std::int64_t queue_id,
                                               std::optional<std::chrono::seconds> older_than) const {
   const auto& core = core_of(m_store);
   const auto t = now();
-  const auto threshold = older_than.value_or(std::chrono::seconds(core.cfg.heartbeat_interval));
-  auto zombies = detail::to_workers(core.run("worker_list_zombies", {queue_id, t - threshold}));
+  const auto cutoff = t - older_than.value_or(detail::stale_after(core.cfg));
+  auto zombies = detail::to_workers(core.run("worker_list_zombies", {queue_id, cutoff}));
   std::uint64_t released = 0;
   for (const auto& z : zombies) {
-    released += detail::release_by_consumer(core, z.id, t);
-    detail::worker_mark_stopped(core, z.id, t);
+    // Stop the worker only if it is still stale, and release its messages in the same transaction: a
+    // heartbeat that arrived since the list was read wins, and a live worker keeps its work.
+    released += core.transact(detail::tx_mode::write, [&](detail::connection& conn) -> std::uint64_t {
+      if (core.run(conn, "worker_reclaim", {z.id, cutoff, t}).empty()) return 0;
+      return core.run(conn, "message_release_by_consumer", {z.id, t}).size();
+    });
   }
   return released;
 }

@@ -33,16 +33,24 @@ connection_pool::connection_pool(factory open, std::size_t max_size,
 pooled_connection connection_pool::acquire() {
   std::unique_lock lock(m_mutex);
   const auto deadline = std::chrono::steady_clock::now() + m_acquire_timeout;
-  while (m_idle.empty() && m_open_count >= m_max_size) {
-    if (m_freed.wait_until(lock, deadline) == std::cv_status::timeout && m_idle.empty() &&
-        m_open_count >= m_max_size) {
-      throw pool_exhausted(m_max_size, m_acquire_timeout);
+  for (;;) {
+    while (m_idle.empty() && m_open_count >= m_max_size) {
+      if (m_freed.wait_until(lock, deadline) == std::cv_status::timeout && m_idle.empty() &&
+          m_open_count >= m_max_size) {
+        throw pool_exhausted(m_max_size, m_acquire_timeout);
+      }
     }
-  }
-  if (!m_idle.empty()) {
+    if (m_idle.empty()) break;
     auto conn = std::move(m_idle.back());
     m_idle.pop_back();
-    return pooled_connection(shared_from_this(), std::move(conn));
+    // The server may have ended an idle session (restart, pg_terminate_backend, idle timeout): look before
+    // handing it out, outside the lock (it reads the socket), and drop it for the next one if it is dead.
+    lock.unlock();
+    const bool alive = conn->check_alive();
+    if (alive) return pooled_connection(shared_from_this(), std::move(conn));
+    conn.reset();
+    lock.lock();
+    --m_open_count;
   }
   ++m_open_count;  // reserve the slot, then connect without holding the lock
   lock.unlock();

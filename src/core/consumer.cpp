@@ -1,5 +1,6 @@
 #include "pgqrs/consumer.hpp"
 
+#include "core/liveness.hpp"
 #include "core/message_ops.hpp"
 #include "core/store_state.hpp"
 #include "core/worker_ops.hpp"
@@ -34,12 +35,14 @@ std::optional<queue_message> consumer::dequeue_delay(std::chrono::milliseconds l
 std::vector<queue_message> consumer::dequeue_many_with_delay(std::size_t n,
                                                              std::chrono::milliseconds lease) const {
   detail::check_dequeue_args(*m_state->core, n, lease);
+  detail::beat_before_claim(*m_state);
   return detail::claim_messages(*m_state->core, queue().id, worker_id(), n, lease, m_time);
 }
 
 std::vector<queue_message> consumer::dequeue_at(std::size_t n, std::chrono::milliseconds lease,
                                                 timestamp now) const {
   detail::check_dequeue_args(*m_state->core, n, lease);
+  detail::beat_before_claim(*m_state);
   return detail::claim_messages(*m_state->core, queue().id, worker_id(), n, lease, now);
 }
 
@@ -89,6 +92,12 @@ void consumer::complete_poll() const {
 
 void consumer::interrupt() const {
   detail::worker_interrupt(*m_state->core, worker_id(), current_time());
+}
+
+pgqrs::loop_stats consumer::loop_stats() const {
+  return {m_state->messages_handled.load(std::memory_order_relaxed),
+          m_state->handler_failures.load(std::memory_order_relaxed),
+          m_state->transient_errors.load(std::memory_order_relaxed)};
 }
 
 void consumer::shutdown() const {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/row_set.hpp"
+#include "core/sqlstate.hpp"
 #include "core/sql_catalog.hpp"
 #include "core/sql_value.hpp"
 #include "pgqrs/config.hpp"
@@ -23,12 +24,6 @@ enum class tx_mode {
   /// never fail half-way on a lock upgrade.
   write,
 };
-
-/// SQLSTATE codes the operations look at. The SQLite family driver translates its constraint codes to these.
-namespace sqlstate {
-inline constexpr std::string_view unique_violation = "23505";
-inline constexpr std::string_view foreign_key_violation = "23503";
-}  // namespace sqlstate
 
 /// One database connection. Not thread-safe: a connection is used by one thread at a time (the pool
 /// guarantees it). Failures throw `query_error` (with a PostgreSQL-style SQLSTATE) or `connection_error`.
@@ -51,6 +46,9 @@ class connection {
   [[nodiscard]] virtual bool in_transaction() const = 0;
   /// False once the connection is unusable; the pool then discards it instead of reusing it.
   [[nodiscard]] virtual bool healthy() const = 0;
+  /// Checked by the pool before it hands out an idle connection: may look at the connection's socket
+  /// (without blocking) for signs that the server ended the session meanwhile.
+  [[nodiscard]] virtual bool check_alive() noexcept { return healthy(); }
 };
 
 class connection_pool;

@@ -4,7 +4,10 @@
 #include <mutex>
 
 #include "core/lease_keeper.hpp"
+#include "core/liveness.hpp"
+#include "core/log.hpp"
 #include "core/message_ops.hpp"
+#include "core/retry.hpp"
 #include "core/store_state.hpp"
 #include "core/worker_ops.hpp"
 #include "pgqrs/errors.hpp"
@@ -24,7 +27,11 @@ const detail::store_core& core_of(const store& s) {
 void stop_if_not_running(const detail::store_core& core, std::int64_t worker_id, bool stopped_too) {
   const auto status = detail::require_worker(core, worker_id).status;
   if (status == worker_status::interrupted) {
-    detail::worker_suspend(core, worker_id, now());
+    try {
+      detail::worker_suspend(core, worker_id, now());
+    } catch (const state_transition_error&) {
+      // Another loop sharing this consumer suspended it first: it was interrupted all the same.
+    }
     throw suspended("worker interrupted");
   }
   if (status == worker_status::suspended) throw suspended("worker suspended");
@@ -47,6 +54,58 @@ bool sleep_for(std::chrono::milliseconds d, const std::stop_token& stop) {
   std::condition_variable_any cv;
   std::unique_lock lock(m);
   return !cv.wait_for(lock, stop, d, [] { return false; });
+}
+
+/// One poll loop's share of a consumer handle that several loops (threads) may poll through at once: the
+/// first loop to start moves the worker to polling, the last one to finish normally moves it back to ready.
+/// A loop that ends by throwing just leaves.
+class poll_membership {
+ public:
+  poll_membership(const detail::store_core& core, detail::worker_state& ws) : m_core(core), m_ws(ws) {
+    std::lock_guard lock(m_ws.loops_mutex);
+    if (m_ws.active_loops == 0) detail::worker_start_polling(m_core, m_ws.record.id, now());
+    ++m_ws.active_loops;
+  }
+  poll_membership(const poll_membership&) = delete;
+  poll_membership& operator=(const poll_membership&) = delete;
+  ~poll_membership() {
+    if (m_left) return;
+    std::lock_guard lock(m_ws.loops_mutex);
+    --m_ws.active_loops;
+  }
+  /// Leaves; the last loop completes the poll (polling → ready). @throws as finish_poll
+  void finish() {
+    std::lock_guard lock(m_ws.loops_mutex);
+    m_left = true;
+    if (--m_ws.active_loops == 0) finish_poll(m_core, m_ws.record.id);
+  }
+
+ private:
+  const detail::store_core& m_core;
+  detail::worker_state& m_ws;
+  bool m_left = false;
+};
+
+/// Counts and logs a failure a loop waits out; returns how long to wait before the next attempt.
+std::chrono::milliseconds note_transient(detail::worker_state& ws, detail::backoff& pause, const error& e) {
+  ws.transient_errors.fetch_add(1, std::memory_order_relaxed);
+  const auto wait = pause.next();
+  // The first failure of a run of them, then one line per capped wait: enough to see an outage.
+  if (pause.failures() == 1 || wait >= detail::backoff::max_delay) {
+    detail::log(log_level::warning, "consumer " + std::to_string(ws.record.id) + " (" + ws.record.name +
+                                        "): " + e.what() + "; retrying in " + std::to_string(wait.count()) +
+                                        " ms (" + std::to_string(pause.failures()) + " in a row)");
+  }
+  return wait;
+}
+
+void note_recovered(detail::worker_state& ws, detail::backoff& pause) {
+  if (pause.failures() > 0) {
+    detail::log(log_level::info, "consumer " + std::to_string(ws.record.id) + " (" + ws.record.name +
+                                     "): database reachable again after " + std::to_string(pause.failures()) +
+                                     " failed attempt(s)");
+  }
+  pause.reset();
 }
 
 std::vector<std::int64_t> ids_of(const std::vector<queue_message>& msgs) {
@@ -115,6 +174,7 @@ std::vector<queue_message> dequeue_builder::fetch(const consumer& c, const store
   const auto& core = core_of(s);
   const auto l = lease(s);
   detail::check_dequeue_args(core, m_batch, l);
+  detail::beat_before_claim(*detail::state_of(c));
   return detail::claim_messages(core, c.queue().id, c.worker_id(), m_batch, l, m_at);
 }
 
@@ -128,40 +188,44 @@ std::optional<queue_message> dequeue_builder::fetch_one(const store& s) const {
 
 std::vector<queue_message> dequeue_builder::fetch_all(const store& s) const {
   auto c = resolve(s);
-  stop_if_not_running(core_of(s), c.worker_id(), false);
-  return fetch(c, s);
+  try {
+    stop_if_not_running(core_of(s), c.worker_id(), false);
+    return fetch(c, s);
+  } catch (const worker_not_found&) {
+    // The store's own consumer for from(queue) was deleted (purge_queue, delete_worker): register anew.
+    if (m_consumer || !detail::forget_cached_consumer(*s.state(), *m_queue, detail::state_of(c))) throw;
+    auto fresh = resolve(s);
+    return fetch(fresh, s);
+  }
 }
 
 std::vector<queue_message> dequeue_builder::poll(const store& s) const {
   if (m_batch == 0) throw validation_error("batch size must be >= 1 for poll");
   const auto& core = core_of(s);
   auto c = resolve(s);
+  auto& ws = *detail::state_of(c);
   stop_if_not_running(core, c.worker_id(), false);
-  detail::worker_start_polling(core, c.worker_id(), now());
+  poll_membership membership(core, ws);
   const auto tick = interval(s);
   const auto heartbeat_every = std::chrono::seconds(core.cfg.heartbeat_interval);
   const auto started = steady::now();
-  auto last_heartbeat = started;
   for (;;) {
     auto msgs = fetch(c, s);
     if (!msgs.empty()) {
-      finish_poll(core, c.worker_id());
+      membership.finish();
       return msgs;
     }
     auto wait = tick;
     if (m_until) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(started + *m_until - steady::now());
       if (left.count() <= 0) {
-        finish_poll(core, c.worker_id());
+        membership.finish();
         return {};
       }
       wait = std::min(wait, left);
     }
     sleep_for(wait, {});
-    if (steady::now() - last_heartbeat >= heartbeat_every) {
-      detail::worker_heartbeat(core, c.worker_id(), now());
-      last_heartbeat = steady::now();
-    }
+    detail::beat_if_older_than(ws, heartbeat_every);
     stop_if_not_running(core, c.worker_id(), true);
   }
 }
@@ -183,13 +247,15 @@ dequeue_handler::dequeue_handler(const dequeue_builder& b, message_handler singl
 
 namespace {
 
-/// Runs the handler over `msgs` with leases kept alive; archives on success, releases and rethrows on
-/// failure.
-void handle_messages(const detail::store_core& core, const consumer& c, detail::lease_keeper& keeper,
+/// Runs the handler over `msgs` with their leases kept alive; archives on success, releases and rethrows on
+/// failure. With `survive_ack_loss` (poll loops) a transient failure of the archive or release is counted
+/// and logged instead of thrown: the lease then expires and the message is delivered again (at least once).
+void handle_messages(const detail::store_core& core, detail::worker_state& ws, detail::lease_keeper& keeper,
                      const message_handler& single, const batch_handler& batch,
-                     const std::vector<queue_message>& msgs, std::optional<timestamp> at) {
+                     const std::vector<queue_message>& msgs, std::optional<timestamp> at, bool survive_ack_loss) {
   auto ids = ids_of(msgs);
   keeper.track(ids);
+  std::exception_ptr failure;
   try {
     if (single) {
       single(msgs.front());
@@ -197,13 +263,30 @@ void handle_messages(const detail::store_core& core, const consumer& c, detail::
       batch(msgs);
     }
   } catch (...) {
-    keeper.untrack();
-    detail::release_messages(core, ids, c.worker_id(), at.value_or(now()));
-    throw;
+    failure = std::current_exception();
   }
   keeper.untrack();
-  // Ownership-checked: if the lease was lost (expired and claimed elsewhere) the archive is a no-op.
-  detail::archive_message_ids(core, ids, c.worker_id(), at.value_or(now()));
+  try {
+    if (failure) {
+      ws.handler_failures.fetch_add(1, std::memory_order_relaxed);
+      detail::release_messages(core, ids, ws.record.id, at.value_or(now()));
+    } else {
+      // Ownership-checked: if the lease was lost (expired and claimed elsewhere) the archive is a no-op.
+      detail::archive_message_ids(core, ids, ws.record.id, at.value_or(now()));
+      ws.messages_handled.fetch_add(ids.size(), std::memory_order_relaxed);
+    }
+  } catch (const error& e) {
+    if (!survive_ack_loss || !detail::is_transient(e)) {
+      if (failure) std::rethrow_exception(failure);  // the handler's error is the one to report
+      throw;
+    }
+    ws.transient_errors.fetch_add(1, std::memory_order_relaxed);
+    detail::log(log_level::warning, "consumer " + std::to_string(ws.record.id) + ": could not " +
+                                        (failure ? "release" : "archive") + " " + std::to_string(ids.size()) +
+                                        " message(s), they will be delivered again when their lease ends: " +
+                                        e.what());
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace
@@ -219,8 +302,8 @@ bool dequeue_handler::execute(const store& s) const {
   stop_if_not_running(core, c.worker_id(), false);
   auto msgs = b.fetch(c, s);
   if (msgs.empty()) return false;
-  detail::lease_keeper keeper(s.state()->core, c.worker_id(), b.lease(s), !b.m_at);
-  handle_messages(core, c, keeper, m_single, m_batch, msgs, b.m_at);
+  detail::lease_keeper keeper(detail::state_of(c), b.lease(s), !b.m_at);
+  handle_messages(core, *detail::state_of(c), keeper, m_single, m_batch, msgs, b.m_at, false);
   return true;
 }
 
@@ -242,29 +325,56 @@ void dequeue_handler::run_loop(const store& s, std::stop_token stop) const {
   }
   const auto& core = core_of(s);
   auto c = b.resolve(s);
+  const auto ws_ptr = detail::state_of(c);
+  auto& ws = *ws_ptr;
   stop_if_not_running(core, c.worker_id(), false);
-  detail::worker_start_polling(core, c.worker_id(), now());
+  poll_membership membership(core, ws);
   // Heartbeats and lease renewal for the whole loop, idle or busy.
-  detail::lease_keeper keeper(s.state()->core, c.worker_id(), b.lease(s), !b.m_at);
+  detail::lease_keeper keeper(ws_ptr, b.lease(s), !b.m_at);
   const auto tick = b.interval(s);
+  detail::backoff pause;
   auto last_status_check = steady::now();
   for (;;) {
     if (stop.stop_requested()) {
-      finish_poll(core, c.worker_id());
+      try {
+        membership.finish();
+      } catch (const error& e) {
+        if (!detail::is_transient(e)) throw;
+        // Stopping while the database is away: the worker row stays `polling` until it is reclaimed.
+        detail::log(log_level::warning, "consumer " + std::to_string(ws.record.id) +
+                                            ": stopped without marking the worker ready: " + e.what());
+      }
       return;
     }
-    auto msgs = b.fetch(c, s);
+    std::vector<queue_message> msgs;
+    try {
+      msgs = b.fetch(c, s);
+      if (msgs.empty()) {
+        stop_if_not_running(core, c.worker_id(), true);
+        last_status_check = steady::now();
+      }
+      note_recovered(ws, pause);
+    } catch (const error& e) {
+      if (!detail::is_transient(e)) throw;
+      // The database went away (restart, failover, a pooler retrying its login) or is busy: wait, then
+      // carry on with the same worker. Leases already taken expire on their own if the outage outlasts them.
+      sleep_for(note_transient(ws, pause, e), stop);
+      continue;
+    }
     if (msgs.empty()) {
-      stop_if_not_running(core, c.worker_id(), true);
-      last_status_check = steady::now();
       sleep_for(tick, stop);
       continue;
     }
-    handle_messages(core, c, keeper, m_single, m_batch, msgs, b.m_at);
+    handle_messages(core, ws, keeper, m_single, m_batch, msgs, b.m_at, true);
     // Under continuous load the queue is never empty: still notice interrupt()/suspend() once per tick.
     if (steady::now() - last_status_check >= tick) {
-      stop_if_not_running(core, c.worker_id(), true);
-      last_status_check = steady::now();
+      try {
+        stop_if_not_running(core, c.worker_id(), true);
+        last_status_check = steady::now();
+      } catch (const error& e) {
+        if (!detail::is_transient(e)) throw;
+        sleep_for(note_transient(ws, pause, e), stop);
+      }
     }
   }
 }

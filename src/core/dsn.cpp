@@ -76,6 +76,10 @@ detail::parsed_dsn parse_file_dsn(backend_kind kind, std::string_view scheme, st
     query = rest.substr(q + 1);
   }
   if (path.empty()) bad_dsn(std::string(scheme) + " DSN is missing the database file path");
+  if (path.back() == '/') {
+    bad_dsn(std::string(scheme) + " DSN path ends with '/': it names a directory, not a database file (expected " +
+            std::string(scheme) + ":///absolute/path.db)");
+  }
   out.target = percent_decode(path);
   if (std::any_of(out.target.begin(), out.target.end(),
                   [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
@@ -99,6 +103,25 @@ detail::parsed_dsn parse_file_dsn(backend_kind kind, std::string_view scheme, st
     out.params[key] = value;
   }
   return out;
+}
+
+/// Whether the part of a PostgreSQL URI after "//" names a host, a database or connection parameters.
+bool names_a_server(std::string_view rest) {
+  const std::size_t authority_end = std::min(rest.find_first_of("/?"), rest.size());
+  std::string_view host = rest.substr(0, authority_end);
+  if (auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos) {
+    host = host.substr(0, colon);  // ":5432" alone is no host
+  }
+  std::string_view after = rest.substr(authority_end);
+  std::string_view path = after;
+  std::string_view query;
+  if (auto q = after.find('?'); q != std::string_view::npos) {
+    path = after.substr(0, q);
+    query = after.substr(q + 1);
+  }
+  while (path.starts_with('/')) path.remove_prefix(1);
+  return !host.empty() || !path.empty() || !query.empty();
 }
 
 detail::parsed_dsn parse_s3_dsn(std::string_view rest) {
@@ -136,6 +159,12 @@ parsed_dsn parse_dsn(std::string_view dsn) {
   if (scheme == "postgresql" || scheme == "postgres") {
     if (!rest.starts_with("//")) {
       bad_dsn("malformed PostgreSQL DSN: expected " + scheme + "://[user[:password]@]host[:port]/dbname");
+    }
+    if (!names_a_server(rest.substr(2))) {
+      // libpq would fall back to its defaults (a local socket, the OS user's database) and fail later with
+      // a confusing connection error, or reach a server nobody meant.
+      bad_dsn("PostgreSQL DSN names no host and no database: expected " + scheme +
+              "://[user[:password]@]host[:port]/dbname");
     }
     parsed_dsn out;
     out.kind = backend_kind::postgres;

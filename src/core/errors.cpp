@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/sqlstate.hpp"
+
 namespace pgqrs {
 
 namespace {
@@ -22,17 +24,30 @@ missing_config::missing_config(std::string field)
     : config_error(error_code::missing_config, field, "missing", "Missing required configuration: " + field) {
 }
 
-database_error::database_error(error_code code, std::string sqlstate, const std::string& message)
-    : error(code, message), m_sqlstate(std::move(sqlstate)) {}
+database_error::database_error(error_code code, std::string sqlstate, const std::string& message,
+                               bool retryable)
+    : error(code, message, retryable), m_sqlstate(std::move(sqlstate)) {}
 
 connection_error::connection_error(const std::string& detail, const std::string& context)
-    : database_error(error_code::connection, "08006",
-                     "Database connection failed: " + detail + ". Context: " + context) {}
+    : connection_error(detail, context, std::string(detail::sqlstate::connection_failure)) {}
+
+connection_error::connection_error(const std::string& detail, const std::string& context,
+                                   std::string sqlstate)
+    : database_error(error_code::connection, std::move(sqlstate),
+                     "Database connection failed: " + detail + ". Context: " + context, true) {}
+
+in_doubt_error::in_doubt_error(const std::string& detail, const std::string& context)
+    : database_error(error_code::in_doubt, std::string(detail::sqlstate::transaction_resolution_unknown),
+                     "Commit outcome unknown: " + detail + ". Context: " + context +
+                         " (the connection was lost after the commit was sent; the change may or may not "
+                         "have been applied)",
+                     false) {}
 
 query_error::query_error(std::string query, std::string sqlstate, const std::string& detail)
     : database_error(error_code::query, sqlstate,
                      "Database query failed: " + query + ". Context: SQLSTATE " +
-                         (sqlstate.empty() ? std::string("unknown") : sqlstate) + ". Source: " + detail),
+                         (sqlstate.empty() ? std::string("unknown") : sqlstate) + ". Source: " + detail,
+                     detail::sqlstate::is_transient(sqlstate)),
       m_query(std::move(query)),
       m_detail(detail) {}
 
@@ -40,7 +55,8 @@ pool_exhausted::pool_exhausted(std::size_t pool_size, std::chrono::milliseconds 
     : database_error(error_code::pool_exhausted, "",
                      "Database connection pool exhausted: all " + std::to_string(pool_size) +
                          " connections busy for " + std::to_string(waited.count()) +
-                         " ms. Context: raise max_connections or connection_timeout_seconds") {}
+                         " ms. Context: raise max_connections or connection_timeout_seconds",
+                     true) {}
 
 queue_not_found::queue_not_found(std::string name)
     : error(error_code::queue_not_found, "Queue '" + name + "' not found"), m_name(std::move(name)) {}
@@ -107,7 +123,7 @@ std::string debug_duration(std::chrono::milliseconds d) {
 }  // namespace
 
 rate_limited::rate_limited(std::chrono::milliseconds retry_after)
-    : error(error_code::rate_limited, "Rate limit exceeded, retry after " + debug_duration(retry_after)),
+    : error(error_code::rate_limited, "Rate limit exceeded, retry after " + debug_duration(retry_after), true),
       m_retry_after(retry_after) {}
 
 timeout_error::timeout_error(std::string operation)

@@ -1,23 +1,25 @@
 #pragma once
-// Keeps a consumer visibly alive while its handler runs (DESIGN decision 3): a background thread writes the
-// worker heartbeat every heartbeat interval and renews the leases of the messages being handled every
-// lease/3, so a slow handler is neither reclaimed as a zombie nor redelivered to another consumer.
+// Keeps a consumer visibly alive while its loop runs (DESIGN decision 2): a background thread writes the
+// worker heartbeat whenever the last one is a heartbeat interval old (see liveness.hpp), and renews the
+// leases of the messages being handled every lease/3, so a slow handler is neither reclaimed as a zombie nor
+// redelivered to another consumer.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include "core/store_core.hpp"
+#include "core/store_state.hpp"
 
 namespace pgqrs::detail {
 
 class lease_keeper {
  public:
   /// `renew` false disables lease renewal (used when the caller injects a fake clock).
-  lease_keeper(core_ptr core, std::int64_t worker_id, std::chrono::microseconds lease, bool renew);
+  lease_keeper(std::shared_ptr<worker_state> worker, std::chrono::microseconds lease, bool renew);
   lease_keeper(const lease_keeper&) = delete;
   lease_keeper& operator=(const lease_keeper&) = delete;
   /// Stops and joins the thread.
@@ -31,8 +33,7 @@ class lease_keeper {
  private:
   void run();
 
-  core_ptr m_core;
-  std::int64_t m_worker_id;
+  std::shared_ptr<worker_state> m_worker;
   std::chrono::microseconds m_lease;
   std::chrono::microseconds m_heartbeat_every;
   bool m_renew;
@@ -42,7 +43,6 @@ class lease_keeper {
   bool m_stop = false;
   std::vector<std::int64_t> m_ids;
   timestamp m_last_renewal{};
-  timestamp m_last_heartbeat{};
   std::thread m_thread;  // last: starts after every other member is initialised
 };
 

@@ -5,6 +5,7 @@
 
 #include "core/row_mapping.hpp"
 #include "core/validation.hpp"
+#include "core/worker_ops.hpp"
 #include "pgqrs/errors.hpp"
 
 namespace pgqrs::detail {
@@ -24,19 +25,23 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
       rows = core.run("message_insert", {queue.id, texts.front(), vt, now, optional_param(producer_id)});
     } else {
       // In-process engines: a prepared INSERT stepped per row inside one transaction costs no round trips.
-      auto conn = core.db->acquire();
-      transaction tx(*conn, tx_mode::write);
-      for (const auto& text : texts) {
-        auto one = core.run(*conn, "message_insert", {queue.id, text, vt, now, optional_param(producer_id)});
-        if (rows.columns() == 0) rows = row_set(one.columns());
-        for (std::size_t c = 0; c < one.columns(); ++c) rows.push(one.at(0, c));
-      }
-      tx.commit();
+      rows = core.transact(tx_mode::write, [&](connection& conn) {
+        row_set all;
+        for (const auto& text : texts) {
+          auto one = core.run(conn, "message_insert", {queue.id, text, vt, now, optional_param(producer_id)});
+          if (one.empty()) throw worker_not_found(producer_id.value_or(0));  // its row is gone (purge)
+          if (all.columns() == 0) all = row_set(one.columns());
+          for (std::size_t c = 0; c < one.columns(); ++c) all.push(one.at(0, c));
+        }
+        return all;
+      });
     }
   } catch (const query_error& e) {
     if (e.sqlstate() == sqlstate::foreign_key_violation) throw queue_not_found(queue.queue_name);
     throw;
   }
+  // The insert checks the producer's row in the same statement: none means purge_queue deleted it.
+  if (rows.empty() && producer_id) throw worker_not_found(*producer_id);
   if (rows.size() != payloads.size()) {
     throw internal_error("inserted " + std::to_string(rows.size()) + " of " +
                          std::to_string(payloads.size()) + " messages");
@@ -70,8 +75,23 @@ std::vector<queue_message> claim_messages(const store_core& core, std::int64_t q
     }
     core.floors.observe(queue_id, !floor.has_value(), highest_ready);
   }
-  auto out = to_messages(rows);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  if (rows.empty()) {
+    // Nothing ready, or this consumer's worker row is gone (purge_queue): the claim checks the row, so
+    // tell the two apart here, off the hot path.
+    if (!find_worker(core, worker_id)) throw worker_not_found(worker_id);
+    return {};
+  }
+  // Claim order: (ready-time, id), the order the claim index walked. RETURNING gives no order.
+  std::vector<std::size_t> order(rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto ta = rows.ts(a, 10);
+    const auto tb = rows.ts(b, 10);
+    return ta != tb ? ta < tb : rows.i64(a, 0) < rows.i64(b, 0);
+  });
+  std::vector<queue_message> out;
+  out.reserve(rows.size());
+  for (auto r : order) out.push_back(to_message(rows, r));
   return out;
 }
 
@@ -95,6 +115,12 @@ std::vector<std::int64_t> delete_owned_messages(const store_core& core, const st
 
 std::vector<std::int64_t> extend_messages(const store_core& core, const std::vector<std::int64_t>& ids,
                                           std::int64_t worker_id, std::chrono::microseconds by) {
+  // A negative extension would move the lease into the past and hand the message to another consumer while
+  // its owner still works on it; releasing is the way to give a message back.
+  if (by.count() < 0) {
+    throw validation_error("visibility extension cannot be negative (got " + std::to_string(by.count()) +
+                           " us); use release_messages() to give a message back");
+  }
   if (ids.empty()) return {};
   return to_ids(core.run("message_extend", {id_list{ids}, worker_id, static_cast<std::int64_t>(by.count())}));
 }

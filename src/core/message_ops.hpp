@@ -37,6 +37,7 @@ std::vector<std::int64_t> archive_message_ids(const store_core& core, const std:
                                               std::int64_t worker_id, timestamp now);
 std::vector<std::int64_t> delete_owned_messages(const store_core& core, const std::vector<std::int64_t>& ids,
                                                 std::int64_t worker_id);
+/// @throws validation_error for a negative `by`
 std::vector<std::int64_t> extend_messages(const store_core& core, const std::vector<std::int64_t>& ids,
                                           std::int64_t worker_id, std::chrono::microseconds by);
 std::vector<std::int64_t> renew_leases(const store_core& core, const std::vector<std::int64_t>& ids,

@@ -57,26 +57,25 @@ std::int64_t count_queues(const store_core& core) {
 }
 
 void delete_queue_checked(const store_core& core, const queue_record& queue) {
-  auto conn = core.db->acquire();
-  transaction tx(*conn, tx_mode::write);
-  // Locking the queue row makes a concurrent enqueue wait, then fail its foreign-key check.
-  if (core.run(*conn, "queue_lock", {queue.id}).empty()) throw queue_not_found(queue.queue_name);
-  auto refs = core.run(*conn, "queue_references", {queue.id});
-  const auto prefix = "Cannot delete queue '" + queue.queue_name + "': ";
-  if (auto workers = refs.i64(0, 0); workers > 0) {
-    throw validation_error(prefix + std::to_string(workers) +
-                           " worker(s) are still assigned to this queue. Delete workers first.");
-  }
-  if (auto messages = refs.i64(0, 1); messages > 0) {
-    throw validation_error(prefix + std::to_string(messages) +
-                           " references exist in messages table. Purge data first.");
-  }
-  if (auto workflows = refs.i64(0, 2); workflows > 0) {
-    throw validation_error(prefix + std::to_string(workflows) +
-                           " workflow(s) use this queue. Delete them first.");
-  }
-  core.run(*conn, "queue_delete", {queue.id});
-  tx.commit();
+  core.transact(tx_mode::write, [&](connection& conn) {
+    // Locking the queue row makes a concurrent enqueue wait, then fail its foreign-key check.
+    if (core.run(conn, "queue_lock", {queue.id}).empty()) throw queue_not_found(queue.queue_name);
+    auto refs = core.run(conn, "queue_references", {queue.id});
+    const auto prefix = "Cannot delete queue '" + queue.queue_name + "': ";
+    if (auto workers = refs.i64(0, 0); workers > 0) {
+      throw validation_error(prefix + std::to_string(workers) +
+                             " worker(s) are still assigned to this queue. Delete workers first.");
+    }
+    if (auto messages = refs.i64(0, 1); messages > 0) {
+      throw validation_error(prefix + std::to_string(messages) +
+                             " references exist in messages table. Purge data first.");
+    }
+    if (auto workflows = refs.i64(0, 2); workflows > 0) {
+      throw validation_error(prefix + std::to_string(workflows) +
+                             " workflow(s) use this queue. Delete them first.");
+    }
+    core.run(conn, "queue_delete", {queue.id});
+  });
 }
 
 bool delete_queue_row(const store_core& core, std::int64_t id) {
@@ -85,13 +84,12 @@ bool delete_queue_row(const store_core& core, std::int64_t id) {
 
 std::uint64_t purge_queue(const store_core& core, std::string_view name) {
   auto queue = require_queue(core, name);
-  auto conn = core.db->acquire();
-  transaction tx(*conn, tx_mode::write);
-  auto live = core.run(*conn, "queue_purge_messages", {queue.id}).affected();
-  auto archived = core.run(*conn, "queue_purge_archive", {queue.id}).affected();
-  core.run(*conn, "queue_purge_workers", {queue.id});
-  tx.commit();
-  return static_cast<std::uint64_t>(live + archived);
+  return core.transact(tx_mode::write, [&](connection& conn) {
+    auto live = core.run(conn, "queue_purge_messages", {queue.id}).affected();
+    auto archived = core.run(conn, "queue_purge_archive", {queue.id}).affected();
+    core.run(conn, "queue_purge_workers", {queue.id});
+    return static_cast<std::uint64_t>(live + archived);
+  });
 }
 
 }  // namespace pgqrs::detail

@@ -7,21 +7,20 @@
 namespace pgqrs::detail {
 
 void install_schema(const store_core& core, timestamp now) {
-  auto conn = core.db->acquire();
-  transaction tx(*conn, tx_mode::write);
-  const std::string& schema = core.cfg.schema;
-  core.run(*conn, "install_lock", {schema});
-  if (core.run(*conn, "schema_exists", {schema}).i64(0, 0) == 0) core.run(*conn, "schema_create", {});
-  core.run(*conn, "schema_version_create", {});
-  std::set<std::int64_t> applied;
-  auto rows = core.run(*conn, "schema_version_list", {});
-  for (std::size_t r = 0; r < rows.size(); ++r) applied.insert(rows.i64(r, 0));
-  for (const auto& migration : core.db->catalog().migrations()) {
-    if (applied.count(migration.version) != 0) continue;
-    conn->execute_script(migration.script);
-    core.run(*conn, "schema_version_insert", {std::int64_t{migration.version}, migration.description, now});
-  }
-  tx.commit();
+  core.transact(tx_mode::write, [&](connection& conn) {
+    const std::string& schema = core.cfg.schema;
+    core.run(conn, "install_lock", {schema});
+    if (core.run(conn, "schema_exists", {schema}).i64(0, 0) == 0) core.run(conn, "schema_create", {});
+    core.run(conn, "schema_version_create", {});
+    std::set<std::int64_t> applied;
+    auto rows = core.run(conn, "schema_version_list", {});
+    for (std::size_t r = 0; r < rows.size(); ++r) applied.insert(rows.i64(r, 0));
+    for (const auto& migration : core.db->catalog().migrations()) {
+      if (applied.count(migration.version) != 0) continue;
+      conn.execute_script(migration.script);
+      core.run(conn, "schema_version_insert", {std::int64_t{migration.version}, migration.description, now});
+    }
+  });
 }
 
 int latest_schema_version(const store_core& core) {

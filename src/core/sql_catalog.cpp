@@ -1,6 +1,7 @@
 #include "core/sql_catalog.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "pgqrs/errors.hpp"
@@ -53,6 +54,15 @@ std::vector<std::string> split_statements(std::string_view block) {
   return out;
 }
 
+bool starts_with_select(const std::string& statement) {
+  constexpr std::string_view keyword = "SELECT";
+  if (statement.size() < keyword.size()) return false;
+  for (std::size_t i = 0; i < keyword.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(statement[i])) != keyword[i]) return false;
+  }
+  return statement.size() == keyword.size() || std::isspace(static_cast<unsigned char>(statement[keyword.size()]));
+}
+
 }  // namespace
 
 sql_catalog::sql_catalog(std::string_view dialect, std::string_view quoted_schema) {
@@ -88,6 +98,7 @@ void sql_catalog::add_query_file(std::string_view path, std::string_view text,
         text.substr(name_end, (next == std::string_view::npos ? text.size() : next) - name_end);
     std::string substituted = replace_all(std::string(body), "{schema}", quoted_schema);
     sql_query q{name, split_statements(substituted), m_queries.size()};
+    q.read_only = std::all_of(q.statements.begin(), q.statements.end(), starts_with_select);
     if (q.statements.empty())
       throw internal_error("query '" + name + "' in " + std::string(path) + " is empty");
     if (!m_by_name.emplace(name, q.index).second) {

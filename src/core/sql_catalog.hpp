@@ -28,6 +28,9 @@ struct sql_query {
   std::vector<std::string> statements;
   /// Position in the catalog; stable for the life of the process (used for prepared statement names).
   std::size_t index = 0;
+  /// Every statement is a SELECT: running it again changes nothing, and losing the connection while it
+  /// runs cannot leave a write half known.
+  bool read_only = false;
 };
 
 struct sql_migration {

@@ -21,7 +21,11 @@ worker_state::worker_state(core_ptr c, worker_record r, std::optional<queue_reco
       record(std::move(r)),
       queue(std::move(q)),
       ephemeral(is_ephemeral),
-      consumer(is_consumer) {
+      consumer(is_consumer),
+      // Registration just wrote the heartbeat.
+      last_beat(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count()) {
   const auto& rules = core->cfg.validation;
   if (!consumer && rules.max_enqueue_per_second) {
     bucket.emplace(*rules.max_enqueue_per_second, rules.max_enqueue_burst.value_or(50));
@@ -54,6 +58,16 @@ std::shared_ptr<worker_state> cached_consumer(store_state& state, const std::str
   auto ws = make_worker_state(state.core, record, q, true, true);
   state.from_consumers.emplace(queue, ws);
   return ws;
+}
+
+bool forget_cached_consumer(store_state& state, const std::string& queue,
+                            const std::shared_ptr<worker_state>& stale) {
+  std::lock_guard lock(state.cache_mutex);
+  auto it = state.from_consumers.find(queue);
+  if (it == state.from_consumers.end() || it->second != stale) return it != state.from_consumers.end();
+  stale->ephemeral = false;  // its row is gone: nothing to clean up when the last copy goes
+  state.from_consumers.erase(it);
+  return true;
 }
 
 namespace {

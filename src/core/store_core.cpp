@@ -9,7 +9,7 @@ row_set store_core::run(connection& conn, std::string_view query,
   try {
     return conn.execute(db->query(query), std::span<const sql_param>(params.begin(), params.size()));
   } catch (const query_error& e) {
-    if (e.sqlstate() != "42P01") throw;
+    if (e.sqlstate() != sqlstate::undefined_table) throw;
     // The most common first-run mistake deserves a message that says what to do.
     const std::string where =
         db->kind() == backend_kind::postgres ? "schema '" + cfg.schema + "'" : "this database";

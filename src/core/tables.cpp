@@ -103,12 +103,12 @@ bool message_table::delete_by_id(std::int64_t id) const {
 
 std::vector<bool> message_table::delete_by_ids(const std::vector<std::int64_t>& ids) const {
   if (ids.empty()) return {};
-  auto conn = m_core->db->acquire();
-  detail::transaction tx(*conn, detail::tx_mode::write);
-  auto deleted = detail::to_ids(m_core->run(*conn, "message_delete_live", {detail::id_list{ids}}));
-  auto archived = detail::to_ids(m_core->run(*conn, "message_delete_archived", {detail::id_list{ids}}));
-  tx.commit();
-  deleted.insert(deleted.end(), archived.begin(), archived.end());
+  auto deleted = m_core->transact(detail::tx_mode::write, [&](detail::connection& conn) {
+    auto live = detail::to_ids(m_core->run(conn, "message_delete_live", {detail::id_list{ids}}));
+    auto archived = detail::to_ids(m_core->run(conn, "message_delete_archived", {detail::id_list{ids}}));
+    live.insert(live.end(), archived.begin(), archived.end());
+    return live;
+  });
   return detail::flags_for(ids, deleted);
 }
 

@@ -1,9 +1,14 @@
 #include "pgqrs/worker.hpp"
 
+#include "core/liveness.hpp"
 #include "core/store_state.hpp"
 #include "core/worker_ops.hpp"
 
 namespace pgqrs {
+
+const std::shared_ptr<detail::worker_state>& detail::state_of(const worker& w) noexcept {
+  return w.m_state;
+}
 
 std::int64_t worker::worker_id() const {
   return m_state->record.id;
@@ -34,7 +39,8 @@ void worker::shutdown() const {
 }
 
 void worker::heartbeat() const {
-  detail::worker_heartbeat(*m_state->core, worker_id(), current_time());
+  if (!m_time) return detail::beat(*m_state);
+  detail::worker_heartbeat(*m_state->core, worker_id(), *m_time);  // injected time: not a real beat
 }
 
 bool worker::is_healthy(std::chrono::seconds max_age) const {

@@ -48,34 +48,28 @@ worker_record register_worker(const store_core& core, std::string_view name,
                               std::optional<std::int64_t> queue_id, timestamp now) {
   check_worker_name(name);
   const std::string n(name);
-  auto conn = core.db->acquire();
-  transaction tx(*conn, tx_mode::write);
-  auto existing = core.run(*conn, "worker_get_by_name", {n});
-  worker_record result;
-  if (existing.empty()) {
-    try {
-      result = to_worker(core.run(*conn, "worker_insert", {n, optional_param(queue_id), now}), 0);
-    } catch (const query_error& e) {
-      if (e.sqlstate() == sqlstate::unique_violation) {
-        throw validation_error("Worker " + n + " is already active. Cannot register duplicate.");
+  return core.transact(tx_mode::write, [&](connection& conn) {
+    auto existing = core.run(conn, "worker_get_by_name", {n});
+    if (existing.empty()) {
+      try {
+        return to_worker(core.run(conn, "worker_insert", {n, optional_param(queue_id), now}), 0);
+      } catch (const query_error& e) {
+        if (e.sqlstate() == sqlstate::unique_violation) {
+          throw validation_error("Worker " + n + " is already active. Cannot register duplicate.");
+        }
+        throw;
       }
-      throw;
     }
-  } else {
     const auto current = to_worker(existing, 0);
     switch (current.status) {
       case worker_status::stopped:
-        result =
-            to_worker(core.run(*conn, "worker_reactivate", {current.id, optional_param(queue_id), now}), 0);
-        break;
+        return to_worker(core.run(conn, "worker_reactivate", {current.id, optional_param(queue_id), now}), 0);
       case worker_status::suspended:
         throw validation_error("Worker " + n + " is suspended. Use resume() to reactivate.");
       default:
         throw validation_error("Worker " + n + " is already active. Cannot register duplicate.");
     }
-  }
-  tx.commit();
-  return result;
+  });
 }
 
 worker_record register_ephemeral_worker(const store_core& core, std::optional<std::int64_t> queue_id,

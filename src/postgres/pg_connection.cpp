@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/sqlstate.hpp"
 #include "pgqrs/errors.hpp"
 #include "postgres/pg_codec.hpp"
 
@@ -13,8 +14,8 @@ namespace pgqrs::detail {
 
 namespace {
 
-constexpr std::string_view invalid_statement_name = "26000";
-constexpr std::string_view duplicate_prepared_statement = "42P05";
+using sqlstate::duplicate_prepared_statement;
+using sqlstate::invalid_statement_name;
 /// Named statements per connection at most; statements beyond run unnamed (the catalog has far fewer).
 constexpr std::size_t max_prepared_statements = 512;
 
@@ -175,6 +176,18 @@ bool pg_connection::healthy() const {
          PQtransactionStatus(m_conn) != PQTRANS_UNKNOWN;
 }
 
+bool pg_connection::check_alive() noexcept {
+  if (!healthy()) return false;
+  // An idle connection whose server session ended (pg_terminate_backend, a restart) has the server's FATAL
+  // message and the end of the stream waiting in its socket. Reading them now (non-blocking) marks the
+  // connection bad before a statement is sent on it, so the pool can discard it instead of failing a call.
+  if (PQconsumeInput(m_conn) == 0 || PQstatus(m_conn) != CONNECTION_OK) {
+    m_broken = true;
+    return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------- errors
 
 bool pg_connection::succeeded(const pg_result* r) {
@@ -190,36 +203,49 @@ bool pg_connection::succeeded(const pg_result* r) {
   }
 }
 
-void pg_connection::throw_if_connection_lost(const std::string& context, const pg_result* r) {
+void pg_connection::throw_if_connection_lost(const std::string& context, const exec_result& r,
+                                             bool self_committing) {
   // A FATAL/PANIC error ends the session (e.g. 57P01 from pg_terminate_backend) even if libpq has not
-  // noticed the closed socket yet.
-  const std::string_view severity = field(r, PG_DIAG_SEVERITY_NONLOCALIZED);
-  const bool session_ended = severity == "FATAL" || severity == "PANIC";
-  if (!session_ended && PQstatus(m_conn) == CONNECTION_OK) return;
+  // noticed the closed socket yet; class 08 and the shutdown codes say the server (or the pooler in front
+  // of it) cannot serve this session any more.
+  const pg_result* failure = r.failure.get();
+  const std::string_view state = field(failure, PG_DIAG_SQLSTATE);
+  const std::string_view severity = field(failure, PG_DIAG_SEVERITY_NONLOCALIZED);
+  const bool session_ended = severity == "FATAL" || severity == "PANIC" || PQstatus(m_conn) != CONNECTION_OK ||
+                             sqlstate::ends_session(state);
+  if (!session_ended) return;
   m_broken = true;
   std::string detail;
-  if (const std::string_view primary = field(r, PG_DIAG_MESSAGE_PRIMARY); !primary.empty()) {
+  if (const std::string_view primary = field(failure, PG_DIAG_MESSAGE_PRIMARY); !primary.empty()) {
     detail = primary;
   } else {
     detail = one_line(PQerrorMessage(m_conn));
   }
   if (detail.empty()) detail = "connection lost";
-  throw connection_error(detail, context);
+  // Whether the change may have been applied. A statement that commits by itself (COMMIT, or a write outside
+  // a transaction) commits after the server has sent its result, so: a result before the loss, or a loss
+  // without any message from the server (the socket just closed) leaves the outcome unknown. A server error
+  // in place of the result means the statement did not complete, so nothing was committed.
+  const bool may_have_applied = self_committing && r.sent && (r.success != nullptr || state.empty());
+  if (may_have_applied) throw in_doubt_error(detail, context);
+  throw connection_error(detail, context, state.empty() ? std::string(sqlstate::connection_failure)
+                                                        : std::string(state));
 }
 
-void pg_connection::throw_failure(const std::string& query_name, const pg_result* r) {
-  throw_if_connection_lost("query " + query_name, r);
-  std::string message(field(r, PG_DIAG_MESSAGE_PRIMARY));
+void pg_connection::throw_failure(const std::string& query_name, const exec_result& r, bool self_committing) {
+  throw_if_connection_lost("query " + query_name, r, self_committing);
+  const pg_result* failure = r.failure.get();
+  std::string message(field(failure, PG_DIAG_MESSAGE_PRIMARY));
   if (message.empty()) {
-    message = one_line(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(m_conn));
+    message = one_line(failure != nullptr ? PQresultErrorMessage(failure) : PQerrorMessage(m_conn));
   }
   if (message.empty()) message = "statement failed";
-  if (const std::string_view detail = field(r, PG_DIAG_MESSAGE_DETAIL); !detail.empty()) {
+  if (const std::string_view detail = field(failure, PG_DIAG_MESSAGE_DETAIL); !detail.empty()) {
     message += " (";
     message += detail;
     message += ")";
   }
-  throw query_error(query_name, std::string(field(r, PG_DIAG_SQLSTATE)), message);
+  throw query_error(query_name, std::string(field(failure, PG_DIAG_SQLSTATE)), message);
 }
 
 // ---------------------------------------------------------------- statements
@@ -238,47 +264,67 @@ void pg_connection::bind_params(std::span<const sql_param> params) {
   }
 }
 
-pg_connection::result_ptr pg_connection::exec_unnamed(const std::string& sql, std::size_t nparams,
-                                                      const unsigned int* types) {
+pg_connection::exec_result pg_connection::collect(bool sent) {
+  // What PQexec* does, keeping what it throws away: whether a successful result arrived before an error
+  // (a session that ends right after a statement completed reports both).
+  exec_result out;
+  out.sent = sent;
+  if (!sent) return out;
+  while (pg_result* raw = PQgetResult(m_conn)) {
+    result_ptr r(raw);
+    if (succeeded(r.get())) {
+      if (!out.success) out.success = std::move(r);
+    } else if (!out.failure) {
+      out.failure = std::move(r);
+    }
+  }
+  return out;
+}
+
+pg_connection::exec_result pg_connection::exec_unnamed(const std::string& sql, std::size_t nparams,
+                                                       const unsigned int* types) {
   const char* const* values = nparams == 0       ? nullptr
                               : types != nullptr ? m_stmt_values.data()
                                                  : m_values.data();
-  return result_ptr(
-      PQexecParams(m_conn, sql.c_str(), static_cast<int>(nparams), types, values, nullptr, nullptr, 1));
+  return collect(PQsendQueryParams(m_conn, sql.c_str(), static_cast<int>(nparams), types, values, nullptr,
+                                   nullptr, 1) != 0);
 }
 
-pg_connection::result_ptr pg_connection::exec_named(const std::string& sql, std::size_t nparams,
-                                                    const unsigned int* types) {
+pg_connection::exec_result pg_connection::exec_named(const std::string& sql, std::size_t nparams,
+                                                     const unsigned int* types) {
   const std::uint64_t hash = pg::fnv1a64(sql);
   char name[pg::statement_name_length + 1];
   pg::statement_name(hash, name);
   if (!m_prepared.contains(hash)) {
     if (m_prepared.size() >= max_prepared_statements) return exec_unnamed(sql, nparams, types);
     // The types depend only on the SQL text, so the hash-derived name still means one definition.
-    result_ptr prepared(
-        PQprepare(m_conn, name, sql.c_str(), types != nullptr ? static_cast<int>(nparams) : 0, types));
-    if (!succeeded(prepared.get())) return prepared;
+    exec_result prepared = collect(PQsendPrepare(m_conn, name, sql.c_str(),
+                                                 types != nullptr ? static_cast<int>(nparams) : 0, types) != 0);
+    if (!prepared.ok()) {
+      prepared.success.reset();  // a failed PREPARE executed nothing, whatever else arrived
+      return prepared;
+    }
     m_prepared.insert(hash);
   }
   const char* const* values = nparams == 0       ? nullptr
                               : types != nullptr ? m_stmt_values.data()
                                                  : m_values.data();
-  result_ptr r(PQexecPrepared(m_conn, name, static_cast<int>(nparams), values, nullptr, nullptr, 1));
+  exec_result r = collect(
+      PQsendQueryPrepared(m_conn, name, static_cast<int>(nparams), values, nullptr, nullptr, 1) != 0);
   // The server does not know it (a pooler switched backends, or DEALLOCATE): prepare again next time.
-  if (!succeeded(r.get()) && field(r.get(), PG_DIAG_SQLSTATE) == invalid_statement_name)
-    m_prepared.erase(hash);
+  if (!r.ok() && field(r.failure.get(), PG_DIAG_SQLSTATE) == invalid_statement_name) m_prepared.erase(hash);
   return r;
 }
 
-pg_connection::result_ptr pg_connection::exec_simple(const char* sql) {
-  return result_ptr(PQexec(m_conn, sql));
+pg_connection::exec_result pg_connection::exec_simple(const char* sql) {
+  return collect(PQsendQuery(m_conn, sql) != 0);
 }
 
-row_set pg_connection::run_statement(const std::string& query_name, const std::string& sql,
-                                     std::size_t available_params) {
+row_set pg_connection::run_statement(const sql_query& q, const std::string& sql, std::size_t available_params,
+                                     bool self_committing) {
   const std::size_t nparams = pg::max_placeholder(sql, &m_used);
   if (nparams > available_params) {
-    throw internal_error("query '" + query_name + "' uses $" + std::to_string(nparams) + " but got " +
+    throw internal_error("query '" + q.name + "' uses $" + std::to_string(nparams) + " but got " +
                          std::to_string(available_params) + " parameters");
   }
   // A statement of a multi-statement query may skip some parameters ($2 used, $1 not): the server cannot
@@ -297,22 +343,22 @@ row_set pg_connection::run_statement(const std::string& query_name, const std::s
   }
   const bool named = uses_named_statements();
   const bool outside_transaction = PQtransactionStatus(m_conn) == PQTRANS_IDLE;
-  result_ptr r = named ? exec_named(sql, nparams, types) : exec_unnamed(sql, nparams, types);
-  if (succeeded(r.get())) return decode(r.get());
+  exec_result r = named ? exec_named(sql, nparams, types) : exec_unnamed(sql, nparams, types);
+  if (r.ok()) return decode(r.success.get());
 
   if (named && m_mode == prepared_statements::automatic) {
-    const std::string_view state = field(r.get(), PG_DIAG_SQLSTATE);
+    const std::string_view state = field(r.failure.get(), PG_DIAG_SQLSTATE);
     if (state == invalid_statement_name || state == duplicate_prepared_statement) {
       // A transaction-mode pooler moved us to a backend that lacks (or already has) the statement:
       // named statements cannot work through it, for any connection of this database.
       m_unnamed_only->store(true, std::memory_order_relaxed);
       if (outside_transaction) {
         r = exec_unnamed(sql, nparams, types);
-        if (succeeded(r.get())) return decode(r.get());
+        if (r.ok()) return decode(r.success.get());
       }
     }
   }
-  throw_failure(query_name, r.get());
+  throw_failure(q.name, r, self_committing);
 }
 
 row_set pg_connection::decode(const pg_result* r) {
@@ -342,23 +388,23 @@ row_set pg_connection::decode(const pg_result* r) {
 row_set pg_connection::execute(const sql_query& q, std::span<const sql_param> params) {
   if (m_broken) throw connection_error("connection is broken", "query " + q.name);
   bind_params(params);
-  if (q.statements.size() == 1) return run_statement(q.name, q.statements.front(), params.size());
   if (q.statements.empty()) throw internal_error("query '" + q.name + "' has no statements");
-
-  if (in_transaction()) {  // the caller's transaction
-    row_set first = run_statement(q.name, q.statements.front(), params.size());
-    for (std::size_t i = 1; i < q.statements.size(); ++i)
-      run_statement(q.name, q.statements[i], params.size());
+  if (in_transaction()) {  // the caller's transaction: a lost connection takes all of it, uncommitted
+    row_set first = run_statement(q, q.statements.front(), params.size(), false);
+    for (std::size_t i = 1; i < q.statements.size(); ++i) run_statement(q, q.statements[i], params.size(), false);
     return first;
   }
+  // Outside a transaction a single statement commits by itself, unless it only reads.
+  if (q.statements.size() == 1) return run_statement(q, q.statements.front(), params.size(), !q.read_only);
+
   // Our own transaction; retried once if the named-statement fallback kicked in inside it.
   for (int attempt = 0;; ++attempt) {
     const bool named_before = uses_named_statements();
     begin(tx_mode::write);
     try {
-      row_set first = run_statement(q.name, q.statements.front(), params.size());
+      row_set first = run_statement(q, q.statements.front(), params.size(), false);
       for (std::size_t i = 1; i < q.statements.size(); ++i)
-        run_statement(q.name, q.statements[i], params.size());
+        run_statement(q, q.statements[i], params.size(), false);
       commit();
       return first;
     } catch (const query_error& e) {
@@ -377,8 +423,9 @@ row_set pg_connection::execute(const sql_query& q, std::span<const sql_param> pa
 void pg_connection::execute_script(std::string_view sql) {
   if (m_broken) throw connection_error("connection is broken", "migration");
   const std::string text(sql);
-  result_ptr r(PQexec(m_conn, text.c_str()));
-  if (!succeeded(r.get())) throw_failure("migration", r.get());
+  exec_result r = exec_simple(text.c_str());
+  // Migrations run inside install()'s transaction; outside one a script commits by itself.
+  if (!r.ok()) throw_failure("migration", r, !in_transaction());
 }
 
 // ---------------------------------------------------------------- transactions
@@ -388,18 +435,24 @@ void pg_connection::begin(tx_mode /*mode*/) {
   if (m_broken) throw connection_error("connection is broken", "query BEGIN");
   // PostgreSQL only warns about a nested BEGIN, and the inner COMMIT would commit the outer work: a bug.
   if (in_transaction()) throw internal_error("BEGIN inside an open transaction");
-  result_ptr r = exec_simple("BEGIN");
-  if (!succeeded(r.get())) throw_failure("BEGIN", r.get());
+  exec_result r = exec_simple("BEGIN");
+  if (!r.ok()) throw_failure("BEGIN", r, false);
 }
 
 void pg_connection::commit() {
   if (m_broken) throw connection_error("connection is broken", "query COMMIT");
-  result_ptr r = exec_simple("COMMIT");
-  if (!succeeded(r.get())) throw_failure("COMMIT", r.get());
-  // COMMIT of a transaction that had an error rolls back and reports success with the tag ROLLBACK.
-  if (std::strcmp(PQcmdStatus(r.get()), "ROLLBACK") == 0) {
-    throw query_error("COMMIT", "40000", "transaction was rolled back");
+  exec_result r = exec_simple("COMMIT");
+  if (r.success) {
+    // The simple protocol answers COMMIT after committing: an error that follows (the session ending)
+    // does not undo it.
+    if (!r.ok()) m_broken = true;
+    // COMMIT of a transaction that had an error rolls back and reports success with the tag ROLLBACK.
+    if (std::strcmp(PQcmdStatus(r.success.get()), "ROLLBACK") == 0) {
+      throw query_error("COMMIT", std::string(sqlstate::transaction_rollback), "transaction was rolled back");
+    }
+    return;
   }
+  throw_failure("COMMIT", r, true);
 }
 
 void pg_connection::rollback() noexcept {

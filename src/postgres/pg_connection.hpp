@@ -54,6 +54,7 @@ class pg_connection final : public connection {
   void rollback() noexcept override;
   [[nodiscard]] bool in_transaction() const override;
   [[nodiscard]] bool healthy() const override;
+  [[nodiscard]] bool check_alive() noexcept override;
 
   /// Process id of the server backend (for diagnostics and tests; behind a pooler it is the pooler's).
   [[nodiscard]] int backend_pid() const;
@@ -71,23 +72,38 @@ class pg_connection final : public connection {
   bool detect_pooler();
   /// `SET plan_cache_mode = force_generic_plan` (direct connections only: it is session state).
   void use_generic_plans();
+  /// What came back for one sent command: the first successful result and the first error (a session that
+  /// ends right after a statement completed reports both), and whether the command went out at all.
+  struct exec_result {
+    result_ptr success;
+    result_ptr failure;
+    bool sent = false;
+    [[nodiscard]] bool ok() const { return success != nullptr && failure == nullptr; }
+  };
+
   /// Encodes all parameters into m_values (pointers stay valid until the next call).
   void bind_params(std::span<const sql_param> params);
-  /// Runs one statement with the first max_placeholder(sql) parameters; returns its decoded rows.
-  row_set run_statement(const std::string& query_name, const std::string& sql, std::size_t available_params);
+  /// Runs one statement of `q` with the first max_placeholder(sql) parameters; returns its decoded rows.
+  /// `self_committing`: the statement commits by itself (a write outside a transaction), so losing the
+  /// connection while it runs may leave its outcome unknown.
+  row_set run_statement(const sql_query& q, const std::string& sql, std::size_t available_params,
+                        bool self_committing);
+  /// Reads every result of the command just sent (`sent` false: sending failed, nothing to read).
+  exec_result collect(bool sent);
   /// Executes with m_values (or m_stmt_values when `types` is set: see run_statement).
-  result_ptr exec_unnamed(const std::string& sql, std::size_t nparams, const unsigned int* types);
-  result_ptr exec_named(const std::string& sql, std::size_t nparams, const unsigned int* types);
-  /// Runs a parameterless command (BEGIN/COMMIT/ROLLBACK) with the simple protocol.
-  result_ptr exec_simple(const char* sql);
+  exec_result exec_unnamed(const std::string& sql, std::size_t nparams, const unsigned int* types);
+  exec_result exec_named(const std::string& sql, std::size_t nparams, const unsigned int* types);
+  /// Runs a parameterless command (BEGIN/COMMIT/ROLLBACK, migrations) with the simple protocol.
+  exec_result exec_simple(const char* sql);
   row_set decode(const pg_result* r);
 
   /// True when `r` succeeded (tuples, command or empty query).
   static bool succeeded(const pg_result* r);
-  /// Marks the connection broken and throws connection_error when the session is gone; returns otherwise.
-  void throw_if_connection_lost(const std::string& context, const pg_result* r);
+  /// Marks the connection broken and throws when the session is gone: in_doubt_error when a self-committing
+  /// command may have been applied, else connection_error. Returns otherwise.
+  void throw_if_connection_lost(const std::string& context, const exec_result& r, bool self_committing);
   /// throw_if_connection_lost, then query_error(query_name, SQLSTATE, message (detail)).
-  [[noreturn]] void throw_failure(const std::string& query_name, const pg_result* r);
+  [[noreturn]] void throw_failure(const std::string& query_name, const exec_result& r, bool self_committing);
 
   pg_conn* m_conn = nullptr;
   enum prepared_statements m_mode;

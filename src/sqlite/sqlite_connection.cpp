@@ -128,7 +128,19 @@ sqlite_connection::sqlite_connection(const sqlite_open_options& options,
 
   auto pragma = [&](const char* sql) {
     char* err = nullptr;
-    const int prc = sqlite3_exec(m_db, sql, nullptr, nullptr, &err);
+    int prc = sqlite3_exec(m_db, sql, nullptr, nullptr, &err);
+    // Switching a fresh file to WAL needs an exclusive lock, and SQLite does not call the busy handler for
+    // every lock an open-time pragma takes: when several processes open a new file at once, one of them
+    // gets SQLITE_BUSY here. Wait for the others like the busy handler would, within the same timeout.
+    const auto started = std::chrono::steady_clock::now();
+    for (int attempt = 1; ((prc & 0xff) == SQLITE_BUSY || (prc & 0xff) == SQLITE_LOCKED) &&
+                          std::chrono::steady_clock::now() - started < m_busy_timeout;
+         ++attempt) {
+      sqlite3_free(err);
+      err = nullptr;
+      busy_handler(this, attempt - 1);  // sleeps 50 µs doubling to 2 ms, with jitter
+      prc = sqlite3_exec(m_db, sql, nullptr, nullptr, &err);
+    }
     if (prc != SQLITE_OK) {
       std::string detail = err != nullptr ? err : sqlite3_errstr(prc);
       sqlite3_free(err);
@@ -233,23 +245,23 @@ std::string_view sqlite_connection::sqlstate_for(int extended_code) noexcept {
     case SQLITE_CONSTRAINT_FOREIGNKEY:
       return sqlstate::foreign_key_violation;
     case SQLITE_CONSTRAINT_CHECK:
-      return "23514";
+      return sqlstate::check_violation;
     case SQLITE_CONSTRAINT_NOTNULL:
-      return "23502";
+      return sqlstate::not_null_violation;
     default:
       break;
   }
   switch (extended_code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return "55P03";
+      return sqlstate::lock_not_available;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return "XX001";
+      return sqlstate::data_corrupted;
     case SQLITE_FULL:
-      return "53100";
+      return sqlstate::disk_full;
     default:
-      return "HY000";
+      return sqlstate::general_error;
   }
 }
 
@@ -271,7 +283,7 @@ void sqlite_connection::fail(const std::string& query_name, int code) {
   std::string detail = sqlite3_errmsg(m_db);
   // A prepare against a missing table is SQLITE_ERROR; give it PostgreSQL's undefined_table code so callers
   // can recognise "schema not installed" on every backend.
-  const std::string_view state = detail.starts_with("no such table") ? "42P01" : sqlstate_for(code);
+  const std::string_view state = detail.starts_with("no such table") ? sqlstate::undefined_table : sqlstate_for(code);
   detail += code_suffix(code);
   throw query_error(query_name, std::string(state), detail);
 }
@@ -461,7 +473,7 @@ row_set sqlite_connection::execute(const sql_query& q, std::span<const sql_param
   if (m_tx_open && autocommit) {
     // SQLite rolled the transaction back on an earlier error (e.g. SQLITE_FULL, SQLITE_IOERR); running on in
     // autocommit mode would commit statement by statement what the caller means to be atomic.
-    throw query_error(q.name, "25P02", "the current transaction was rolled back by an earlier error");
+    throw query_error(q.name, std::string(sqlstate::in_failed_sql_transaction), "the current transaction was rolled back by an earlier error");
   }
   if (!autocommit) {  // inside the caller's transaction
     for (std::size_t i = 0; i < count; ++i) {
@@ -535,7 +547,7 @@ void sqlite_connection::execute_script(std::string_view sql) {
 
 void sqlite_connection::begin(tx_mode mode) {
   if (in_transaction())
-    throw query_error("begin", "25001", "a transaction is already open on this connection");
+    throw query_error("begin", std::string(sqlstate::active_sql_transaction), "a transaction is already open on this connection");
   if (mode == tx_mode::write) {
     lock_writes();
     try {
@@ -555,8 +567,8 @@ void sqlite_connection::commit() {
     const bool was_open = m_tx_open || m_holds_write_lock;
     m_tx_open = false;
     unlock_writes();
-    if (was_open) throw query_error("commit", "25P02", "the transaction was rolled back by an earlier error");
-    throw query_error("commit", "25P01", "no transaction is open on this connection");
+    if (was_open) throw query_error("commit", std::string(sqlstate::in_failed_sql_transaction), "the transaction was rolled back by an earlier error");
+    throw query_error("commit", std::string(sqlstate::no_active_sql_transaction), "no transaction is open on this connection");
   }
   try {
     run_control(m_commit, "commit");

@@ -22,12 +22,16 @@ TEST_F(admins, reclaim_releases_the_messages_of_silent_workers_and_stops_them) {
   EXPECT_EQ(alive.dequeue_many(5).size(), 2u) << "reclaimed messages are ready again";
 }
 
-TEST_F(admins, reclaim_defaults_to_the_heartbeat_interval) {
-  auto zombie = make_consumer();
-  zombie.with_time(now() - 10s).heartbeat();
+TEST_F(admins, reclaim_defaults_to_three_missed_heartbeats) {
+  auto late = make_consumer();
   p->enqueue(json(1));
-  ASSERT_TRUE(zombie.dequeue_delay(24h));
-  EXPECT_EQ(admin(s()).reclaim_messages(q.id), 1u);  // heartbeat_interval = 5 s
+  ASSERT_TRUE(late.dequeue_delay(24h));
+  late.with_time(now() - 10s).heartbeat();  // two intervals (heartbeat_interval = 5 s): late, not dead
+  EXPECT_EQ(admin(s()).reclaim_messages(q.id), 0u);
+  EXPECT_EQ(late.status(), worker_status::ready);
+  late.with_time(now() - 16s).heartbeat();  // more than three intervals
+  EXPECT_EQ(admin(s()).reclaim_messages(q.id), 1u);
+  EXPECT_EQ(late.status(), worker_status::stopped);
 }
 
 TEST_F(admins, release_worker_messages_releases_regardless_of_health) {

@@ -249,5 +249,36 @@ TEST_F(consumers, a_message_made_ready_below_the_claim_floor_is_still_delivered)
   EXPECT_EQ(seen, (std::set<std::int64_t>{ids[0], ids[2]}));
 }
 
+TEST_F(consumers, extend_vt_by_a_negative_amount_is_a_validation_error) {
+  auto c = make_consumer();
+  p->enqueue(json(1));
+  auto m = c.dequeue();
+  ASSERT_TRUE(m);
+  EXPECT_THROW((void)c.extend_vt(m->id, -10s), validation_error);
+  EXPECT_THROW((void)c.extend_vt_many({m->id}, -1ms), validation_error);
+  EXPECT_THROW((void)s().messages().extend_visibility_batch({m->id}, c.worker_id(), -1s), validation_error);
+  EXPECT_FALSE(make_consumer().dequeue()) << "the lease must not have moved into the past";
+  EXPECT_TRUE(c.extend_vt(m->id, 0s));
+}
+
+TEST_F(consumers, dequeue_many_returns_the_batch_in_claim_order) {
+  auto c = make_consumer();
+  auto a = p->enqueue(json("a")).id;
+  auto b = p->enqueue(json("b")).id;
+  auto cc = p->enqueue(json("c")).id;
+  ASSERT_EQ(c.dequeue_many(3).size(), 3u);
+  // c becomes ready an hour ago, a and b now: c is the oldest ready message, so it is claimed first.
+  ASSERT_TRUE(c.release_with_visibility(cc, now() - 1h));
+  ASSERT_EQ(c.release_messages({a, b}), 2u);
+  // A store of its own: this store's claim floor (PostgreSQL) may skip a message made ready in the past
+  // for up to a second, which is not what this test is about.
+  auto other = open_another();
+  auto batch = other.consumer("q", unique_name("c")).dequeue_many(3);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[0].id, cc);
+  EXPECT_EQ(batch[1].id, a);
+  EXPECT_EQ(batch[2].id, b);
+}
+
 }  // namespace
 }  // namespace pgqrs::testing

@@ -244,5 +244,63 @@ TEST_F(dequeue_builders, idle_poll_loops_heartbeat) {
   EXPECT_GT(during, before + 500ms);
 }
 
+TEST_F(dequeue_builders, several_loops_can_share_one_consumer_and_all_stop_cleanly) {
+  for (int i = 0; i < 30; ++i) produce(json{{"i", i}});
+  auto c = make_consumer();
+  std::stop_source stop;
+  std::atomic<int> handled{0};
+  std::vector<std::future<void>> loops;
+  for (int t = 0; t < 3; ++t) {
+    loops.push_back(std::async(std::launch::async, [&] {
+      dequeue().worker(c).poll_interval(20ms).handle([&](const queue_message&) { ++handled; }).poll(
+          s(), stop.get_token());
+    }));
+  }
+  for (int i = 0; i < 500 && handled < 30; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(c.status(), worker_status::polling);
+  stop.request_stop();
+  for (auto& l : loops) EXPECT_NO_THROW(l.get());
+  EXPECT_EQ(handled.load(), 30);
+  EXPECT_EQ(c.status(), worker_status::ready);  // the last loop out completed the poll
+  EXPECT_EQ(archived_count(), 30);
+}
+
+TEST_F(dequeue_builders, interrupting_a_consumer_shared_by_several_loops_ends_all_of_them_suspended) {
+  auto c = make_consumer();
+  std::vector<std::future<void>> loops;
+  for (int t = 0; t < 3; ++t) {
+    loops.push_back(std::async(std::launch::async, [&] {
+      dequeue().worker(c).poll_interval(20ms).handle([](const queue_message&) {}).poll(s());
+    }));
+  }
+  std::this_thread::sleep_for(200ms);
+  c.interrupt();
+  for (auto& l : loops) EXPECT_THROW(l.get(), suspended);
+  EXPECT_EQ(c.status(), worker_status::suspended);
+}
+
+TEST_F(dequeue_builders, the_cached_consumer_of_from_survives_a_purge_of_its_queue) {
+  produce();
+  ASSERT_TRUE(dequeue().from("q").fetch_one(s()));
+  admin(s()).purge_queue("q");  // deletes every worker of the queue, the cached one too
+  pgqrs::enqueue().message(json(2)).to("q").execute(s());
+  EXPECT_TRUE(dequeue().from("q").fetch_one(s()));
+}
+
+TEST_F(dequeue_builders, loop_stats_count_what_the_loops_did) {
+  for (int i = 0; i < 3; ++i) produce(json{{"i", i}});
+  auto c = make_consumer();
+  std::stop_source stop;
+  auto loop = std::async(std::launch::async, [&] {
+    dequeue().worker(c).poll_interval(20ms).handle([](const queue_message&) {}).poll(s(), stop.get_token());
+  });
+  for (int i = 0; i < 300 && c.loop_stats().messages_handled < 3; ++i) std::this_thread::sleep_for(10ms);
+  stop.request_stop();
+  loop.get();
+  EXPECT_EQ(c.loop_stats().messages_handled, 3u);
+  EXPECT_EQ(c.loop_stats().handler_failures, 0u);
+  EXPECT_EQ(c.loop_stats().transient_errors, 0u);
+}
+
 }  // namespace
 }  // namespace pgqrs::testing

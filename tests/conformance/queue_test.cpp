@@ -120,5 +120,19 @@ TEST_F(queues, delete_of_an_unknown_queue_is_queue_not_found) {
   EXPECT_THROW(admin(s()).purge_queue("ghost"), queue_not_found);
 }
 
+TEST_F(queues, handles_whose_worker_rows_were_purged_fail_with_worker_not_found) {
+  auto q = make_queue();
+  auto p = make_producer();
+  auto c = make_consumer();
+  p.enqueue(json(1));
+  admin(s()).purge_queue("q");
+  EXPECT_THROW(p.enqueue(json(2)), worker_not_found);
+  EXPECT_THROW(p.batch_enqueue(std::vector<json>{json(3), json(4)}), worker_not_found);
+  pgqrs::enqueue().message(json(5)).to("q").execute(s());  // the handle-free path still works
+  EXPECT_THROW((void)c.dequeue(), worker_not_found);
+  EXPECT_EQ(s().messages().count_by_queue(q.id), 1);
+  EXPECT_NO_THROW(admin(s()).verify());  // no message refers to a deleted worker
+}
+
 }  // namespace
 }  // namespace pgqrs::testing

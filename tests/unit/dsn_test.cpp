@@ -206,6 +206,33 @@ TEST(DsnErrors, PostgresWithoutDoubleSlashIsRejected) {
   EXPECT_EQ(e->field(), "dsn");
 }
 
+TEST(DsnErrors, PostgresWithNoHostAndNoDatabaseIsRejected) {
+  for (const char* dsn : {"postgresql://", "postgres://", "postgresql:///", "postgres://user@", "postgresql://:5432",
+                          "postgresql://user:secret@/"}) {
+    auto e = dsn_error(dsn);
+    ASSERT_TRUE(e) << dsn;
+    EXPECT_EQ(e->field(), "dsn");
+    EXPECT_TRUE(contains(e->what(), "names no host and no database")) << e->what();
+    EXPECT_FALSE(contains(e->what(), "secret")) << e->what();
+  }
+}
+
+TEST(Dsn, PostgresWithOnlyASocketDatabaseOrParametersIsAccepted) {
+  for (const char* dsn : {"postgresql:///mydb", "postgresql://localhost", "postgresql://?host=/tmp&dbname=x",
+                          "postgresql://[::1]:5432", "postgres://u@h"}) {
+    EXPECT_NO_THROW((void)parse_dsn(dsn)) << dsn;
+  }
+}
+
+TEST(DsnErrors, SqlitePathNamingADirectoryIsRejected) {
+  for (const char* dsn : {"sqlite:///", "sqlite:///tmp/", "sqlite://data/", "turso:///"}) {
+    auto e = dsn_error(dsn);
+    ASSERT_TRUE(e) << dsn;
+    EXPECT_EQ(e->field(), "dsn");
+    EXPECT_TRUE(contains(e->what(), "names a directory")) << e->what();
+  }
+}
+
 TEST(DsnErrors, MissingSchemeIsRejected) {
   auto e = dsn_error("localhost/db");
   ASSERT_TRUE(e);

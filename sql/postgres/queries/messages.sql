@@ -7,9 +7,10 @@
 
 -- name: message_insert
 -- Returns the message without its payload (NULL): the caller already has it, so it is not rendered, sent and
--- parsed back.
+-- parsed back. Inserts nothing when the producer's worker row was deleted (purge_queue).
 INSERT INTO {schema}.pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id)
-VALUES ($1::bigint, $2::jsonb, $3::timestamptz, $4::timestamptz, $5::bigint)
+SELECT $1::bigint, $2::jsonb, $3::timestamptz, $4::timestamptz, $5::bigint
+WHERE $5::bigint IS NULL OR EXISTS (SELECT 1 FROM {schema}.pgqrs_workers w WHERE w.id = $5::bigint)
 RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
           NULL::timestamptz;
 
@@ -18,6 +19,7 @@ RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_wo
 INSERT INTO {schema}.pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id)
 SELECT $1::bigint, p.payload, $3::timestamptz, $4::timestamptz, $5::bigint
 FROM unnest($2::jsonb[]) WITH ORDINALITY AS p(payload, ord)
+WHERE $5::bigint IS NULL OR EXISTS (SELECT 1 FROM {schema}.pgqrs_workers w WHERE w.id = $5::bigint)
 ORDER BY p.ord
 RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
           NULL::timestamptz;
@@ -25,11 +27,12 @@ RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_wo
 -- name: message_claim
 -- $1 queue, $2 now, $3 limit, $4 lease expiry, $5 max_read_ct, $6 consumer, $7 claim floor (NULL: none).
 -- Walks the claim index (queue_id, vt, id) in order from the floor (see src/core/claim_floor.hpp); SKIP LOCKED
--- lets concurrent consumers pass each other. The 11th column is the ready-time (vt before the lease).
+-- lets concurrent consumers pass each other. The 11th column is the ready-time (vt before the lease). A
+-- consumer whose worker row was deleted (purge_queue) claims nothing (a one-time filter, not per row).
 WITH claimable AS (
     SELECT id, vt FROM {schema}.pgqrs_messages
     WHERE queue_id = $1::bigint AND vt >= COALESCE($7::timestamptz, '-infinity') AND vt <= $2::timestamptz
-      AND read_ct < $5::int
+      AND read_ct < $5::int AND EXISTS (SELECT 1 FROM {schema}.pgqrs_workers w WHERE w.id = $6::bigint)
     ORDER BY vt, id
     LIMIT $3::int
     FOR UPDATE SKIP LOCKED

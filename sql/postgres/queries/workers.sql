@@ -52,6 +52,14 @@ WHERE queue_id = $1::bigint AND status IN ('ready', 'polling', 'suspended', 'int
   AND heartbeat_at < $2::timestamptz
 ORDER BY heartbeat_at;
 
+-- name: worker_reclaim
+-- $1 worker, $2 stale cutoff, $3 now. Stops a zombie only if it is still stale: a heartbeat that arrived since
+-- the zombie list was read wins (the row lock orders the two writes).
+UPDATE {schema}.pgqrs_workers
+SET status = 'stopped', shutdown_at = $3::timestamptz, heartbeat_at = $3::timestamptz
+WHERE id = $1::bigint AND status <> 'stopped' AND heartbeat_at < $2::timestamptz
+RETURNING id;
+
 -- name: worker_delete
 DELETE FROM {schema}.pgqrs_workers WHERE id = $1::bigint;
 

@@ -6,23 +6,33 @@
 
 -- name: message_insert
 -- Returns the message without its payload (NULL): the caller already has it, so it is not rendered, sent and
--- parsed back.
+-- parsed back. Inserts nothing when the producer's worker row was deleted (purge_queue).
 INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at, producer_worker_id)
-VALUES (?1, ?2, ?3, ?4, ?5)
+SELECT ?1, ?2, ?3, ?4, ?5
+WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM pgqrs_workers w WHERE w.id = ?5)
 RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
           NULL;
 
 -- name: message_claim
 -- ?7 (claim floor) is always NULL here: SQLite deletes index entries physically, so there is no dead prefix
--- to skip. The 11th column (ready-time) is NULL for the same reason.
+-- to skip. Two statements in one BEGIN IMMEDIATE transaction (the write lock is held, so both see the same
+-- rows): the SELECT returns the claimed rows as the UPDATE leaves them, with the ready-time (vt before the
+-- lease) as the 11th column; SQLite's RETURNING can only show new values, so it cannot give claim order.
+-- A consumer whose worker row was deleted (purge_queue) claims nothing.
+SELECT id, queue_id, payload, ?4, enqueued_at, read_ct + 1, COALESCE(dequeued_at, ?2), producer_worker_id, ?6,
+       NULL, vt
+FROM pgqrs_messages
+WHERE queue_id = ?1 AND vt >= COALESCE(?7, -9223372036854775807) AND vt <= ?2 AND read_ct < ?5
+  AND EXISTS (SELECT 1 FROM pgqrs_workers w WHERE w.id = ?6)
+ORDER BY vt, id
+LIMIT ?3;
 UPDATE pgqrs_messages
 SET vt = ?4, read_ct = read_ct + 1, dequeued_at = COALESCE(dequeued_at, ?2), consumer_worker_id = ?6
 WHERE id IN (SELECT id FROM pgqrs_messages
              WHERE queue_id = ?1 AND vt >= COALESCE(?7, -9223372036854775807) AND vt <= ?2 AND read_ct < ?5
+               AND EXISTS (SELECT 1 FROM pgqrs_workers w WHERE w.id = ?6)
              ORDER BY vt, id
-             LIMIT ?3)
-RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
-          NULL, NULL;
+             LIMIT ?3);
 
 -- name: message_archive
 INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,

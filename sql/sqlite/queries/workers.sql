@@ -46,6 +46,11 @@ FROM pgqrs_workers
 WHERE queue_id = ?1 AND status IN ('ready', 'polling', 'suspended', 'interrupted') AND heartbeat_at < ?2
 ORDER BY heartbeat_at;
 
+-- name: worker_reclaim
+UPDATE pgqrs_workers SET status = 'stopped', shutdown_at = ?3, heartbeat_at = ?3
+WHERE id = ?1 AND status <> 'stopped' AND heartbeat_at < ?2
+RETURNING id;
+
 -- name: worker_delete
 DELETE FROM pgqrs_workers WHERE id = ?1;
 
