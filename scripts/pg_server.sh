@@ -6,6 +6,8 @@
 #       --durable keeps fsync / synchronous_commit / full_page_writes on (benchmarks); tests turn them off.
 #   scripts/pg_server.sh stop "$PGTEST_DIR"
 #       stops both by PID and removes the directory.
+#   scripts/pg_server.sh restart "$PGTEST_DIR" [fast|immediate]
+#       restarts PostgreSQL (same port and settings) under whatever is connected; PgBouncer keeps running.
 #
 # initdb, pg_ctl and pgbouncer refuse to run as root: when root, they run as the `postgres` user.
 set -euo pipefail
@@ -81,8 +83,17 @@ stop() {
   rm -rf "$dir"
 }
 
+restart() {
+  local dir=${1:?usage: pg_server.sh restart DIR [fast|immediate]} mode=${2:-fast}
+  case $mode in fast|immediate) ;; *) echo "pg_server: unknown shutdown mode $mode" >&2; exit 2 ;; esac
+  # pg_ctl restart reuses the options of the previous start (postmaster.opts).
+  "${runas[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/pg.log" -m "$mode" -w -t 60 restart >/dev/null \
+    || { tail -20 "$dir/pg.log" >&2; exit 1; }
+}
+
 case ${1:-} in
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
-  *) echo "usage: $0 start [--pgbouncer] [--durable] | stop DIR" >&2; exit 2 ;;
+  restart) shift; restart "$@" ;;
+  *) echo "usage: $0 start [--pgbouncer] [--durable] | stop DIR | restart DIR [fast|immediate]" >&2; exit 2 ;;
 esac

@@ -96,13 +96,15 @@ class database_error : public error {
 };
 
 /// Could not connect, or the connection broke before the statement could have taken effect (or while it
-/// was only reading). Always retryable: nothing was written.
+/// was only reading): nothing was written. Retryable, unless the cause cannot go away by itself (an SQLite
+/// file that is not a database).
 class connection_error : public database_error {
  public:
   /// SQLSTATE 08006 (connection failure).
   connection_error(const std::string& detail, const std::string& context);
   /// With the SQLSTATE the server sent (e.g. 57P01 when an administrator terminated the session), or none.
-  connection_error(const std::string& detail, const std::string& context, std::string sqlstate);
+  connection_error(const std::string& detail, const std::string& context, std::string sqlstate,
+                   bool retryable = true);
 };
 
 /// The connection was lost after a COMMIT (or a self-committing write) was sent and before its answer

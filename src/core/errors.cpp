@@ -32,14 +32,14 @@ connection_error::connection_error(const std::string& detail, const std::string&
     : connection_error(detail, context, std::string(detail::sqlstate::connection_failure)) {}
 
 connection_error::connection_error(const std::string& detail, const std::string& context,
-                                   std::string sqlstate)
+                                   std::string sqlstate, bool retryable)
     : database_error(error_code::connection, std::move(sqlstate),
-                     "Database connection failed: " + detail + ". Context: " + context, true) {}
+                     "Database connection failed: " + detail + ". Context: " + context, retryable) {}
 
 in_doubt_error::in_doubt_error(const std::string& detail, const std::string& context)
     : database_error(error_code::in_doubt, std::string(detail::sqlstate::transaction_resolution_unknown),
                      "Commit outcome unknown: " + detail + ". Context: " + context +
-                         " (the connection was lost after the commit was sent; the change may or may not "
+                         " (the connection was lost while the change was being committed; it may or may not "
                          "have been applied)",
                      false) {}
 

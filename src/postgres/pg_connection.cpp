@@ -19,7 +19,6 @@ using sqlstate::invalid_statement_name;
 /// Named statements per connection at most; statements beyond run unnamed (the catalog has far fewer).
 constexpr std::size_t max_prepared_statements = 512;
 
-void ignore_notice(void* /*arg*/, const char* /*message*/) {}
 
 /// libpq messages end with a newline and continue on indented lines: make them one line.
 std::string one_line(const char* message) {
@@ -107,7 +106,7 @@ pg_connection::pg_connection(const options& opts)
     m_conn = nullptr;
     throw connection_error(detail, context);
   }
-  PQsetNoticeProcessor(m_conn, ignore_notice, nullptr);
+  PQsetNoticeReceiver(m_conn, &pg_connection::on_notice, this);
   if (uses_named_statements()) {
     try {
       if (detect_pooler()) use_generic_plans();
@@ -176,16 +175,24 @@ bool pg_connection::healthy() const {
          PQtransactionStatus(m_conn) != PQTRANS_UNKNOWN;
 }
 
+void pg_connection::on_notice(void* self, const pg_result* notice) {
+  // Notices are dropped, except one: an error the server sends while the session is idle arrives here (libpq
+  // hands it to the notice receiver), and a FATAL one is the server saying it is closing the session.
+  const std::string_view severity = field(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity == "FATAL" || severity == "PANIC" || sqlstate::ends_session(field(notice, PG_DIAG_SQLSTATE))) {
+    static_cast<pg_connection*>(self)->m_broken = true;
+  }
+}
+
 bool pg_connection::check_alive() noexcept {
   if (!healthy()) return false;
   // An idle connection whose server session ended (pg_terminate_backend, a restart) has the server's FATAL
   // message and the end of the stream waiting in its socket. Reading them now (non-blocking) marks the
   // connection bad before a statement is sent on it, so the pool can discard it instead of failing a call.
-  if (PQconsumeInput(m_conn) == 0 || PQstatus(m_conn) != CONNECTION_OK) {
-    m_broken = true;
-    return false;
-  }
-  return true;
+  // PQconsumeInput only buffers; PQisBusy parses, which hands an idle-time FATAL to on_notice.
+  if (PQconsumeInput(m_conn) == 0 || PQstatus(m_conn) != CONNECTION_OK) m_broken = true;
+  if (!m_broken) (void)PQisBusy(m_conn);
+  return !m_broken && PQstatus(m_conn) == CONNECTION_OK;
 }
 
 // ---------------------------------------------------------------- errors

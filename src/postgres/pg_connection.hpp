@@ -97,6 +97,8 @@ class pg_connection final : public connection {
   exec_result exec_simple(const char* sql);
   row_set decode(const pg_result* r);
 
+  /// libpq notice receiver: marks the connection broken when the server announces the end of the session.
+  static void on_notice(void* self, const pg_result* notice);
   /// True when `r` succeeded (tuples, command or empty query).
   static bool succeeded(const pg_result* r);
   /// Marks the connection broken and throws when the session is gone: in_doubt_error when a self-committing

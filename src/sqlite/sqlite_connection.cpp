@@ -40,6 +40,14 @@ std::string open_context(const sqlite_open_options& options) {
   return "opening SQLite database " + options.description;
 }
 
+/// A failed open is a connection_error without a SQLSTATE (SQLite has none); retryable only when another
+/// connection's lock was in the way, not when the file is missing, unreadable or not a database.
+connection_error open_error(const std::string& detail, const sqlite_open_options& options, int code) {
+  const int primary = code & 0xff;
+  return connection_error(detail, open_context(options), std::string(),
+                          primary == SQLITE_BUSY || primary == SQLITE_LOCKED);
+}
+
 /// Resets a statement and drops its bindings when the step loop ends, however it ends.
 struct statement_reset {
   sqlite3_stmt* stmt;
@@ -121,7 +129,7 @@ sqlite_connection::sqlite_connection(const sqlite_open_options& options,
     std::string detail = open_failure(m_db, rc);
     sqlite3_close_v2(m_db);
     m_db = nullptr;
-    throw connection_error(detail, open_context(options));
+    throw open_error(detail, options, rc);
   }
   sqlite3_extended_result_codes(m_db, 1);
   sqlite3_busy_handler(m_db, &sqlite_connection::busy_handler, this);
@@ -146,14 +154,14 @@ sqlite_connection::sqlite_connection(const sqlite_open_options& options,
       sqlite3_free(err);
       detail += code_suffix(prc);
       if ((prc & 0xff) == SQLITE_NOTADB) detail += ": the file exists but is not an SQLite database";
-      throw connection_error(detail, open_context(options));
+      throw open_error(detail, options, prc);
     }
   };
   auto prepare_control = [&](const char* sql) {
     sqlite3_stmt* stmt = nullptr;
     const int prc = sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (prc != SQLITE_OK)
-      throw connection_error(sqlite3_errmsg(m_db) + code_suffix(prc), open_context(options));
+      throw open_error(sqlite3_errmsg(m_db) + code_suffix(prc), options, prc);
     return stmt;
   };
 

@@ -1,8 +1,6 @@
 // Several *processes* drain one queue stored in one SQLite file: no message is delivered twice and none is
 // lost. The test binary re-executes itself in child mode (`--drain DSN QUEUE OUT`) for each consumer process.
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -12,9 +10,9 @@
 
 #include <pgqrs/pgqrs.hpp>
 
-extern char** environ;
+#include "../support/child_process.hpp"
 
-namespace {
+namespace pgqrs::process_tests {
 
 int drain(const std::string& dsn, const std::string& queue, const std::string& out_path) {
   auto store = pgqrs::connect(dsn);
@@ -57,24 +55,13 @@ TEST(multiprocess, four_processes_drain_one_sqlite_file_without_duplicates_or_lo
     producer.batch_enqueue(chunk);
   }
 
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   std::vector<pid_t> children;
   std::vector<std::string> outs;
   for (int i = 0; i < 4; ++i) {
     outs.push_back((dir / ("out" + std::to_string(i) + ".txt")).string());
-    std::vector<std::string> args = {self, "--drain", dsn, "jobs", outs.back()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    ASSERT_EQ(posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv.data(), environ), 0);
-    children.push_back(pid);
+    children.push_back(pgqrs::testing::spawn_self({"--drain", dsn, "jobs", outs.back()}));
   }
-  for (pid_t pid : children) {
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child exited with status " << status;
-  }
+  for (pid_t pid : children) EXPECT_EQ(pgqrs::testing::wait_for(pid), 0) << "a drain child failed";
 
   std::multiset<std::int64_t> archived;
   int processes_with_work = 0;
@@ -97,17 +84,4 @@ TEST(multiprocess, four_processes_drain_one_sqlite_file_without_duplicates_or_lo
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc == 5 && std::string(argv[1]) == "--drain") {
-    try {
-      return drain(argv[2], argv[3], argv[4]);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "drain child failed: %s\n", e.what());
-      return 2;
-    }
-  }
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}
+}  // namespace pgqrs::process_tests

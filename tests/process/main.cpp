@@ -1,0 +1,24 @@
+// The process tests' main: child modes first (see children.hpp), GoogleTest otherwise.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "children.hpp"
+
+int main(int argc, char** argv) {
+  namespace p = pgqrs::process_tests;
+  const std::string mode = argc > 1 ? argv[1] : "";
+  try {
+    if (mode == "--drain" && argc == 5) return p::drain(argv[2], argv[3], argv[4]);
+    if (mode == "--open-install" && argc == 4) return p::open_and_install(argv[2], argv[3]);
+    if (mode == "--hold-lease" && argc == 7) {
+      return p::hold_lease(argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]), argv[6]);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "child %s failed: %s\n", mode.c_str(), e.what());
+    return 2;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
