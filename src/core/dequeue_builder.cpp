@@ -209,8 +209,18 @@ std::vector<queue_message> dequeue_builder::poll(const store& s) const {
   const auto tick = interval(s);
   const auto heartbeat_every = std::chrono::seconds(core.cfg.heartbeat_interval);
   const auto started = steady::now();
+  detail::backoff pause;
   for (;;) {
-    auto msgs = fetch(c, s);
+    std::vector<queue_message> msgs;
+    try {
+      msgs = fetch(c, s);
+      note_recovered(ws, pause);
+    } catch (const error& e) {
+      // A wait for messages outlives a database restart like the handler loops do.
+      if (!detail::is_transient(e)) throw;
+      sleep_for(note_transient(ws, pause, e), {});
+      continue;
+    }
     if (!msgs.empty()) {
       membership.finish();
       return msgs;
@@ -225,8 +235,13 @@ std::vector<queue_message> dequeue_builder::poll(const store& s) const {
       wait = std::min(wait, left);
     }
     sleep_for(wait, {});
-    detail::beat_if_older_than(ws, heartbeat_every);
-    stop_if_not_running(core, c.worker_id(), true);
+    try {
+      detail::beat_if_older_than(ws, heartbeat_every);
+      stop_if_not_running(core, c.worker_id(), true);
+    } catch (const error& e) {
+      if (!detail::is_transient(e)) throw;
+      sleep_for(note_transient(ws, pause, e), {});
+    }
   }
 }
 

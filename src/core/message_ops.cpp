@@ -10,6 +10,20 @@
 
 namespace pgqrs::detail {
 
+namespace {
+/// Delays, leases and extensions are added to timestamps: beyond this they would overflow (undefined in
+/// C++, an error or a silent float in the database) long before they made sense.
+constexpr std::chrono::hours max_time_offset{24 * 365 * 100};
+
+template <typename Duration>
+void check_time_offset(Duration d, const char* what) {
+  // Compared in floating point: converting a huge value to a finer unit first would overflow.
+  if (std::chrono::duration<double>(d) > std::chrono::duration<double>(max_time_offset)) {
+    throw validation_error(std::string(what) + " exceeds the maximum of 100 years");
+  }
+}
+}  // namespace
+
 std::vector<queue_message> insert_messages(const store_core& core, const queue_record& queue,
                                            std::span<const json> payloads,
                                            const std::vector<std::string>& texts, timestamp vt, timestamp now,
@@ -114,15 +128,17 @@ std::vector<std::int64_t> delete_owned_messages(const store_core& core, const st
 }
 
 std::vector<std::int64_t> extend_messages(const store_core& core, const std::vector<std::int64_t>& ids,
-                                          std::int64_t worker_id, std::chrono::microseconds by) {
+                                          std::int64_t worker_id, std::chrono::milliseconds by) {
   // A negative extension would move the lease into the past and hand the message to another consumer while
   // its owner still works on it; releasing is the way to give a message back.
   if (by.count() < 0) {
     throw validation_error("visibility extension cannot be negative (got " + std::to_string(by.count()) +
-                           " us); use release_messages() to give a message back");
+                           " ms); use release_messages() to give a message back");
   }
+  check_time_offset(by, "visibility extension");
   if (ids.empty()) return {};
-  return to_ids(core.run("message_extend", {id_list{ids}, worker_id, static_cast<std::int64_t>(by.count())}));
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(by);
+  return to_ids(core.run("message_extend", {id_list{ids}, worker_id, static_cast<std::int64_t>(micros.count())}));
 }
 
 std::vector<std::int64_t> renew_leases(const store_core& core, const std::vector<std::int64_t>& ids,
@@ -176,6 +192,7 @@ std::vector<queue_message> enqueue_validated(const store_core& core, const queue
                                              std::optional<std::int64_t> producer_id) {
   if (payloads.empty()) throw validation_error("No messages to enqueue");
   if (delay.count() < 0) throw validation_error("delay cannot be negative");
+  check_time_offset(delay, "delay");
   auto texts = validate_batch(payloads, core.cfg.validation, [&] {
     if (bucket != nullptr) bucket->acquire(static_cast<std::uint32_t>(payloads.size()));
   });
@@ -189,6 +206,7 @@ void check_dequeue_args(const store_core& core, std::size_t n, std::chrono::mill
                            std::to_string(core.cfg.default_max_batch_size));
   }
   if (lease.count() <= 0) throw validation_error("lease (visibility timeout) must be positive");
+  check_time_offset(lease, "lease (visibility timeout)");
 }
 
 }  // namespace pgqrs::detail

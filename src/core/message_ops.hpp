@@ -39,7 +39,7 @@ std::vector<std::int64_t> delete_owned_messages(const store_core& core, const st
                                                 std::int64_t worker_id);
 /// @throws validation_error for a negative `by`
 std::vector<std::int64_t> extend_messages(const store_core& core, const std::vector<std::int64_t>& ids,
-                                          std::int64_t worker_id, std::chrono::microseconds by);
+                                          std::int64_t worker_id, std::chrono::milliseconds by);
 std::vector<std::int64_t> renew_leases(const store_core& core, const std::vector<std::int64_t>& ids,
                                        std::int64_t worker_id, timestamp until);
 std::vector<std::int64_t> release_messages(const store_core& core, const std::vector<std::int64_t>& ids,

@@ -280,5 +280,17 @@ TEST_F(consumers, dequeue_many_returns_the_batch_in_claim_order) {
   EXPECT_EQ(batch[2].id, b);
 }
 
+TEST_F(consumers, leases_delays_and_extensions_beyond_a_hundred_years_are_validation_errors) {
+  auto c = make_consumer();
+  constexpr auto huge = std::chrono::milliseconds::max();
+  EXPECT_THROW((void)p->enqueue_delayed(json(1), huge), validation_error);
+  p->enqueue(json(1));
+  EXPECT_THROW((void)c.dequeue_delay(huge), validation_error);
+  auto m = c.dequeue();
+  ASSERT_TRUE(m);
+  EXPECT_THROW((void)c.extend_vt(m->id, huge), validation_error);
+  EXPECT_TRUE(c.extend_vt(m->id, std::chrono::hours(24 * 365)));
+}
+
 }  // namespace
 }  // namespace pgqrs::testing
