@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/sql_value.hpp"
+#include "core/db/sql_value.hpp"
 #include "pgqrs/types.hpp"
 
 namespace pgqrs::detail::pg {

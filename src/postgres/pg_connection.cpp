@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "core/sqlstate.hpp"
+#include "core/common/sqlstate.hpp"
 #include "pgqrs/errors.hpp"
 #include "postgres/pg_codec.hpp"
 
@@ -288,6 +288,21 @@ pg_connection::exec_result pg_connection::collect(bool sent) {
   return out;
 }
 
+const unsigned int* pg_connection::types_for_skipped(std::size_t nparams) {
+  // A statement of a multi-statement query may skip some parameters ($2 used, $1 not): the server cannot
+  // infer a skipped one's type, so declare it text and send NULL.
+  if (std::find(m_used.begin(), m_used.end(), false) == m_used.end()) return nullptr;
+  m_param_types.assign(nparams, 0);
+  m_stmt_values.assign(m_values.begin(), m_values.begin() + static_cast<std::ptrdiff_t>(nparams));
+  for (std::size_t i = 0; i < nparams; ++i) {
+    if (!m_used[i]) {
+      m_param_types[i] = pg::oid::text;
+      m_stmt_values[i] = nullptr;
+    }
+  }
+  return m_param_types.data();
+}
+
 pg_connection::exec_result pg_connection::exec_unnamed(const std::string& sql, std::size_t nparams,
                                                        const unsigned int* types) {
   const char* const* values = nparams == 0       ? nullptr
@@ -334,20 +349,7 @@ row_set pg_connection::run_statement(const sql_query& q, const std::string& sql,
     throw internal_error("query '" + q.name + "' uses $" + std::to_string(nparams) + " but got " +
                          std::to_string(available_params) + " parameters");
   }
-  // A statement of a multi-statement query may skip some parameters ($2 used, $1 not): the server cannot
-  // infer a skipped one's type, so declare it text and send NULL.
-  const unsigned int* types = nullptr;
-  if (std::find(m_used.begin(), m_used.end(), false) != m_used.end()) {
-    m_param_types.assign(nparams, 0);
-    m_stmt_values.assign(m_values.begin(), m_values.begin() + static_cast<std::ptrdiff_t>(nparams));
-    for (std::size_t i = 0; i < nparams; ++i) {
-      if (!m_used[i]) {
-        m_param_types[i] = pg::oid::text;
-        m_stmt_values[i] = nullptr;
-      }
-    }
-    types = m_param_types.data();
-  }
+  const unsigned int* types = types_for_skipped(nparams);
   const bool named = uses_named_statements();
   const bool outside_transaction = PQtransactionStatus(m_conn) == PQTRANS_IDLE;
   exec_result r = named ? exec_named(sql, nparams, types) : exec_unnamed(sql, nparams, types);
@@ -425,6 +427,22 @@ row_set pg_connection::execute(const sql_query& q, std::span<const sql_param> pa
       throw;
     }
   }
+}
+
+row_set pg_connection::execute_adhoc(std::string_view sql, std::span<const sql_param> params) {
+  if (m_broken) throw connection_error("connection is broken", "ad-hoc query");
+  bind_params(params);
+  // Unnamed: user SQL is not worth a server-side statement per text, and must never collide with ours.
+  const std::string text(sql);
+  const std::size_t nparams = pg::max_placeholder(text, &m_used);
+  if (nparams > params.size()) {
+    throw internal_error("ad-hoc query uses $" + std::to_string(nparams) + " but got " +
+                         std::to_string(params.size()) + " parameters");
+  }
+  const bool self_committing = !in_transaction();
+  exec_result r = exec_unnamed(text, nparams, types_for_skipped(nparams));
+  if (!r.ok()) throw_failure("adhoc", r, self_committing);
+  return decode(r.success.get());
 }
 
 void pg_connection::execute_script(std::string_view sql) {

@@ -22,7 +22,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/database.hpp"
+#include "core/db/database.hpp"
 #include "pgqrs/config.hpp"
 
 struct pg_conn;    // libpq's PGconn
@@ -48,6 +48,7 @@ class pg_connection final : public connection {
   ~pg_connection() override;
 
   row_set execute(const sql_query& q, std::span<const sql_param> params) override;
+  row_set execute_adhoc(std::string_view sql, std::span<const sql_param> params) override;
   void execute_script(std::string_view sql) override;
   void begin(tx_mode mode) override;
   void commit() override;
@@ -88,6 +89,9 @@ class pg_connection final : public connection {
   /// connection while it runs may leave its outcome unknown.
   row_set run_statement(const sql_query& q, const std::string& sql, std::size_t available_params,
                         bool self_committing);
+  /// Parameter types for a statement that skips some of the bound parameters (m_used from max_placeholder),
+  /// with m_stmt_values set up to match; nullptr when it uses them all.
+  const unsigned int* types_for_skipped(std::size_t nparams);
   /// Reads every result of the command just sent (`sent` false: sending failed, nothing to read).
   exec_result collect(bool sent);
   /// Executes with m_values (or m_stmt_values when `types` is set: see run_statement).

@@ -4,10 +4,11 @@
 #include <chrono>
 #include <memory>
 
-#include "core/connection_pool.hpp"
-#include "core/database.hpp"
-#include "core/dsn.hpp"
-#include "core/identifiers.hpp"
+#include "core/db/connection_pool.hpp"
+#include "core/db/database.hpp"
+#include "core/db/registry.hpp"
+#include "core/config/dsn.hpp"
+#include "core/config/identifiers.hpp"
 #include "pgqrs/config.hpp"
 #include "pgqrs/errors.hpp"
 #include "postgres/pg_connection.hpp"
@@ -32,8 +33,13 @@ std::unique_ptr<database> open_postgres(const config& cfg) {
       [opts]() -> std::unique_ptr<connection> { return std::make_unique<pg_connection>(opts); },
       cfg.max_connections,
       std::chrono::seconds(static_cast<std::chrono::seconds::rep>(cfg.connection_timeout_seconds)));
-  auto db =
-      std::make_unique<database>(backend_kind::postgres, "postgres", quote_identifier(cfg.schema), pool);
+  capabilities caps;
+  caps.array_parameters = true;
+  caps.claim_floors = true;
+  caps.schemas = true;
+  caps.multi_host = true;
+  auto db = std::make_unique<database>(backend_kind::postgres, "postgres", caps, quote_identifier(cfg.schema),
+                                       pool);
   // Connect once now, so a bad DSN or an unreachable server fails here with connection_error.
   { auto conn = db->acquire(); }
   return db;

@@ -21,8 +21,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/connection_pool.hpp"
-#include "core/database.hpp"
+#include "core/db/connection_pool.hpp"
+#include "core/db/database.hpp"
+#include "core/db/registry.hpp"
 #include "pgqrs/config.hpp"
 #include "pgqrs/errors.hpp"
 #include "postgres/pg_codec.hpp"
@@ -37,7 +38,7 @@ namespace pg = pgqrs::detail::pg;
 namespace {
 
 d::sql_query make_query(std::string name, std::vector<std::string> statements) {
-  return d::sql_query{std::move(name), std::move(statements), 0};
+  return d::sql_query{std::move(name), std::move(statements)};
 }
 
 timestamp at(int y, unsigned mo, unsigned day, int h = 0, int mi = 0, int s = 0, int us = 0) {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <random>
 
-#include "core/store_state.hpp"
+#include "core/api/store_state.hpp"
 
 namespace pgqrs::testing {
 
@@ -48,8 +48,7 @@ void exec_sql(const store& s, const std::string& sql) {
 
 std::int64_t query_int(const store& s, const std::string& sql) {
   auto conn = s.state()->core->db->acquire();
-  detail::sql_query q{"test_query", {sql}, 100000};
-  return conn->execute(q, {}).i64(0, 0);
+  return conn->execute_adhoc(sql, {}).i64(0, 0);
 }
 
 std::string table(const store& s, const std::string& name) {

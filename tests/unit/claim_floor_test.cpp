@@ -1,4 +1,4 @@
-#include "core/claim_floor.hpp"
+#include "core/ops/claim_floor.hpp"
 
 #include <gtest/gtest.h>
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/config_check.hpp"
+#include "core/config/config.hpp"
 #include "pgqrs/config.hpp"
 #include "pgqrs/errors.hpp"
 

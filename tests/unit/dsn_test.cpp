@@ -10,7 +10,7 @@
 
 #include <pgqrs/pgqrs.hpp>
 
-#include "core/dsn.hpp"
+#include "core/config/dsn.hpp"
 
 using namespace pgqrs;
 using pgqrs::detail::parse_dsn;

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/rate_limit.hpp"
+#include "core/common/rate_limit.hpp"
 #include "pgqrs/errors.hpp"
 
 using namespace pgqrs;

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/validation.hpp"
+#include "core/common/validation.hpp"
 #include "pgqrs/errors.hpp"
 
 using namespace pgqrs;

@@ -2,7 +2,7 @@
 // it must be an index scan on the claim index, with no Sort and no Seq Scan, for custom and generic plans.
 #include <regex>
 
-#include "core/store_state.hpp"
+#include "core/api/store_state.hpp"
 #include "targets.hpp"
 
 namespace pgqrs::bench {

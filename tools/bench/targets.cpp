@@ -5,7 +5,7 @@
 #include <atomic>
 #include <filesystem>
 
-#include "core/store_state.hpp"
+#include "core/api/store_state.hpp"
 
 namespace pgqrs::bench {
 
@@ -122,13 +122,11 @@ void analyze(const store& s) {
 json table_health(const store& s) {
   if (s.backend() != backend_kind::postgres) return json::object();
   auto conn = s.state()->core->db->acquire();
-  detail::sql_query q{
-      "bench_health",
-      {"SELECT n_live_tup, n_dead_tup, autovacuum_count, COALESCE(last_autovacuum::text, 'never') FROM "
-       "pg_stat_user_tables WHERE schemaname = '" +
-       s.config().schema + "' AND relname = 'pgqrs_messages'"},
-      900003};
-  auto rows = conn->execute(q, {});
+  const detail::sql_param schema = s.config().schema;
+  auto rows = conn->execute_adhoc(
+      "SELECT n_live_tup, n_dead_tup, autovacuum_count, COALESCE(last_autovacuum::text, 'never') FROM "
+      "pg_stat_user_tables WHERE schemaname = $1 AND relname = 'pgqrs_messages'",
+      std::span(&schema, 1));
   if (rows.empty()) return json::object();
   return {{"live_tuples", rows.i64(0, 0)},
           {"dead_tuples", rows.i64(0, 1)},
@@ -140,8 +138,7 @@ json settings_of(const store& s) {
   json out = {{"backend", std::string(s.backend_name())}};
   auto conn = s.state()->core->db->acquire();
   auto one = [&](const std::string& sql) {
-    detail::sql_query q{"bench_setting", {sql}, 900000};
-    auto rows = conn->execute(q, {});
+    auto rows = conn->execute_adhoc(sql, {});
     const auto& v = rows.at(0, 0);
     if (auto* text = std::get_if<std::string>(&v)) return json(*text);
     if (auto* i = std::get_if<std::int64_t>(&v)) return json(*i);

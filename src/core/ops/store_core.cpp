@@ -1,0 +1,22 @@
+#include "core/ops/store_core.hpp"
+
+#include "pgqrs/errors.hpp"
+
+namespace pgqrs::detail {
+
+row_set store_core::run(connection& conn, std::string_view query,
+                        std::initializer_list<sql_param> params) const {
+  try {
+    return conn.execute(db->query(query), std::span<const sql_param>(params.begin(), params.size()));
+  } catch (const query_error& e) {
+    if (e.sqlstate() != sqlstate::undefined_table) throw;
+    // The most common first-run mistake deserves a message that says what to do.
+    const std::string where =
+        db->caps().schemas ? "schema '" + cfg.schema + "'" : "this database";
+    throw query_error(e.query(), e.sqlstate(),
+                      e.detail() + " (the pgqrs tables are missing in " + where +
+                          ": run pgqrs::admin(store).install() first)");
+  }
+}
+
+}  // namespace pgqrs::detail
