@@ -3,6 +3,7 @@
 /// Connection and behaviour settings (spec §1.2) and how they are loaded: from a DSN, the environment
 /// (`PGQRS_*`), or a YAML file.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -48,7 +49,7 @@ struct sqlite_settings {
   /// WAL journal (readers never block the writer). Turn off only for single-file sync (S3).
   bool use_wal = true;
   /// How long a write waits for another process's write lock before failing.
-  std::uint32_t busy_timeout_ms = 5000;
+  std::chrono::milliseconds busy_timeout{5000};
   sqlite_synchronous synchronous = sqlite_synchronous::full;
 };
 
@@ -65,18 +66,18 @@ struct config {
   /// Upper bound of the connection pool (PostgreSQL; SQLite uses min(this, 8)).
   std::uint32_t max_connections = 16;
   /// Connect timeout and the longest wait for a free pooled connection.
-  std::uint64_t connection_timeout_seconds = 30;
+  std::chrono::seconds connection_timeout{30};
   /// Default lease of the dequeue builder in `.at(time)` mode (the original's effective behaviour).
-  std::uint32_t default_lock_time_seconds = 5;
+  std::chrono::seconds default_lock_time{5};
   /// Largest batch a dequeue call accepts (larger ones are validation errors; enqueue batches are unlimited).
   std::size_t default_max_batch_size = 100;
   /// Messages leased this many times are poison: never delivered again, moved to the DLQ by `admin.dlq()`.
   std::int32_t max_read_ct = 5;
-  /// Seconds between worker heartbeats (loops and lease keepers, and before a claim when the last beat is
+  /// Time between worker heartbeats (loops and lease keepers, and before a claim when the last beat is
   /// half an interval old). A worker counts as dead (reclaimable) after three intervals without a beat.
-  std::uint64_t heartbeat_interval = 5;
+  std::chrono::seconds heartbeat_interval{5};
   /// Default sleep between empty polls.
-  std::uint64_t poll_interval_ms = 250;
+  std::chrono::milliseconds poll_interval{250};
   validation_config validation;
   sqlite_settings sqlite;
   s3_settings s3;
@@ -107,6 +108,28 @@ struct config {
   /// Which backend the DSN selects. @throws config_error for a malformed or unsupported DSN.
   [[nodiscard]] backend_kind backend() const;
 };
+
+/// One setting as every configuration source names it. The table of them (config_fields()) is the single
+/// declaration that from_env, from_file, the `pgqrs` command line and the Python package read.
+struct config_field {
+  /// The YAML key, dotted inside a section ("sqlite.busy_timeout_ms"); the CLI flag is `--` + name with
+  /// dots and underscores as dashes, the Python keyword is name with dots as underscores.
+  std::string_view name;
+  /// The environment variable.
+  std::string_view env;
+  /// "string", "integer", "seconds", "milliseconds", "boolean", "choice", "json" or "path".
+  std::string_view type;
+  std::string_view description;
+};
+
+/// Every setting, in documentation order.
+[[nodiscard]] const std::vector<config_field>& config_fields();
+/// Sets one field from its text form (what the environment, YAML or a command line gives). `source` names
+/// the field in errors (e.g. the environment variable); empty means the field's name.
+/// @throws config_error for an unknown name or an invalid value
+void set_config_field(config& cfg, std::string_view name, std::string_view text, std::string_view source = {});
+/// A field's current value as text (empty for an unset optional). @throws config_error for an unknown name
+[[nodiscard]] std::string config_field_text(const config& cfg, std::string_view name);
 
 /// Checks a schema name (§1.2). @throws config_error{field "schema"} naming what is wrong.
 void validate_schema_name(std::string_view schema);

@@ -22,7 +22,7 @@ std::unique_ptr<database> open_postgres(const config& cfg) {
 
   pg_connection::options opts;
   opts.dsn = dsn.target;
-  opts.connect_timeout_seconds = cfg.connection_timeout_seconds;
+  opts.connect_timeout_seconds = static_cast<std::uint64_t>(cfg.connection_timeout.count());
   opts.prepared_statements = cfg.prepared_statements;
   // One flag for every connection of this database: when one connection learns that named statements
   // cannot work (a transaction-mode pooler), none of them uses them any more.
@@ -32,7 +32,7 @@ std::unique_ptr<database> open_postgres(const config& cfg) {
   auto pool = std::make_shared<connection_pool>(
       [opts]() -> std::unique_ptr<connection> { return std::make_unique<pg_connection>(opts); },
       cfg.max_connections,
-      std::chrono::seconds(static_cast<std::chrono::seconds::rep>(cfg.connection_timeout_seconds)));
+      std::chrono::duration_cast<std::chrono::milliseconds>(cfg.connection_timeout));
   capabilities caps;
   caps.array_parameters = true;
   caps.claim_floors = true;

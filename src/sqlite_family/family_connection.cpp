@@ -88,7 +88,7 @@ family_connection::family_connection(std::unique_ptr<engine_connection> engine, 
                                      std::shared_ptr<write_gate> gate)
     : m_engine(std::move(engine)),
       m_gate(std::move(gate)),
-      m_busy_timeout(options.settings.busy_timeout_ms),
+      m_busy_timeout(options.settings.busy_timeout),
       m_rng(seed_for(this)) {
   // Switching a fresh file to WAL takes an exclusive lock: when several processes open a new file at once,
   // the others wait here like any writer would.

@@ -5,7 +5,7 @@
 //  * routing: a read runs as is; a write, or a query of several statements, runs in one BEGIN IMMEDIATE
 //    transaction (never a read-to-write lock upgrade, which in WAL mode can fail without waiting);
 //  * every write transaction passes the database's write gate (write_gate.hpp);
-//  * waiting for locks other processes hold (busy_wait.hpp), within sqlite_settings::busy_timeout_ms;
+//  * waiting for locks other processes hold (busy_wait.hpp), within sqlite_settings::busy_timeout;
 //  * engine failures become query_error with the SQLSTATE operations check (23505 unique, 23503 foreign key,
 //    23514 check, 23502 not null, 42P01 missing table, 55P03 busy, XX001 corrupt, 53100 full, HY000 else).
 

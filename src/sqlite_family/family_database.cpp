@@ -27,9 +27,8 @@ std::unique_ptr<database> open_family_database(backend_kind kind, const config& 
   auto first = open();
   const std::size_t size =
       first->is_memory() ? 1 : std::clamp<std::uint32_t>(cfg.max_connections, 1, max_family_connections);
-  const auto timeout_seconds = std::min<std::uint64_t>(cfg.connection_timeout_seconds, 24ULL * 3600ULL * 365ULL);
   const auto acquire_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::seconds(static_cast<std::int64_t>(timeout_seconds)));
+      std::min(cfg.connection_timeout, std::chrono::seconds(std::chrono::hours(24 * 365))));
 
   // The factory hands out the eagerly opened connection first (its only call before this function returns),
   // then opens new ones.

@@ -203,7 +203,7 @@ class PgDriverTest : public ::testing::Test {
     c.dsn = m_dsn;
     c.schema = m_schema;
     c.max_connections = max_connections;
-    c.connection_timeout_seconds = 5;
+    c.connection_timeout = std::chrono::seconds(5);
     return c;
   }
 
@@ -538,7 +538,7 @@ TEST_F(PgDriverTest, UnreachableServerFailsAtOpenWithoutRevealingThePassword) {
 
 TEST_F(PgDriverTest, PoolThrowsPoolExhaustedWhenEveryConnectionIsBusy) {
   pgqrs::config c = cfg(1);
-  c.connection_timeout_seconds = 1;
+  c.connection_timeout = std::chrono::seconds(1);
   auto db = d::open_postgres(c);
   EXPECT_EQ(db->dialect(), "postgres");
   EXPECT_EQ(db->kind(), pgqrs::backend_kind::postgres);

@@ -451,7 +451,7 @@ TEST_F(SqliteDriver, AFileUriOpensWithUriParameters) {
 TEST_F(SqliteDriver, AnInMemoryDatabaseKeepsItsDataAcrossAcquireAndReleaseOnItsSingleConnection) {
   config cfg;
   cfg.dsn = "sqlite::memory:";
-  cfg.connection_timeout_seconds = 0;
+  cfg.connection_timeout = std::chrono::seconds(0);
   auto db = open_sqlite(cfg);
   {
     auto c = db->acquire();
@@ -507,7 +507,7 @@ TEST_F(SqliteDriver, AForeignDsnIsAConfigError) {
 TEST_F(SqliteDriver, ABusyTimeoutGivesUpWithSqlstate55P03AfterTheConfiguredTime) {
   // Two database objects on one file behave like two processes: they do not share the writer mutex.
   config cfg = file_config();
-  cfg.sqlite.busy_timeout_ms = 200;
+  cfg.sqlite.busy_timeout = std::chrono::milliseconds(200);
   auto holder_db = open_sqlite(cfg);
   auto waiter_db = open_sqlite(cfg);
   auto holder = holder_db->acquire();

@@ -230,7 +230,7 @@ TEST_F(dequeue_builders, a_slow_handler_keeps_its_lease_and_is_not_delivered_twi
 }
 
 TEST_F(dequeue_builders, idle_poll_loops_heartbeat) {
-  reopen([](config& cfg) { cfg.heartbeat_interval = 1; });
+  reopen([](config& cfg) { cfg.heartbeat_interval = 1s; });
   auto c = make_consumer();
   const auto before = c.worker_record().heartbeat_at;
   std::stop_source stop;

@@ -20,7 +20,7 @@ class liveness : public store_test {
   void SetUp() override {
     store_test::SetUp();
     reopen([](config& c) {
-      c.heartbeat_interval = 1;
+      c.heartbeat_interval = 1s;
       c.validation.max_enqueue_per_second.reset();
     });
     q = make_queue();

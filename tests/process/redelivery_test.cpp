@@ -25,7 +25,7 @@ namespace {
 config config_of(const std::string& dsn, const std::string& schema, int heartbeat_s) {
   auto cfg = config::from_dsn(dsn);
   if (cfg.backend() == backend_kind::postgres) cfg.schema = schema;
-  cfg.heartbeat_interval = static_cast<std::uint64_t>(heartbeat_s);
+  cfg.heartbeat_interval = std::chrono::seconds(heartbeat_s);
   return cfg;
 }
 }  // namespace

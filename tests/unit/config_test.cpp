@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,7 @@ constexpr const char* all_variables[] = {
     "PGQRS_POLL_INTERVAL_MS",
     "PGQRS_VALIDATION_CONFIG",
     "PGQRS_SQLITE_USE_WAL",
+    "PGQRS_SQLITE_BUSY_TIMEOUT_MS",
     "PGQRS_SQLITE_SYNCHRONOUS",
     "PGQRS_S3_MODE",
     "PGQRS_S3_CACHE_DIR",
@@ -217,12 +220,12 @@ TEST(ConfigDefaults, MatchTheSpecification) {
   EXPECT_EQ(c.dsn, "postgresql://localhost/db");
   EXPECT_EQ(c.schema, "public");
   EXPECT_EQ(c.max_connections, 16u);
-  EXPECT_EQ(c.connection_timeout_seconds, 30u);
-  EXPECT_EQ(c.default_lock_time_seconds, 5u);
+  EXPECT_EQ(c.connection_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c.default_lock_time, std::chrono::seconds(5));
   EXPECT_EQ(c.default_max_batch_size, 100u);
   EXPECT_EQ(c.max_read_ct, 5);
-  EXPECT_EQ(c.heartbeat_interval, 5u);
-  EXPECT_EQ(c.poll_interval_ms, 250u);
+  EXPECT_EQ(c.heartbeat_interval, std::chrono::seconds(5));
+  EXPECT_EQ(c.poll_interval, std::chrono::milliseconds(250));
   EXPECT_TRUE(c.sqlite.use_wal);
   EXPECT_EQ(c.s3.mode, durability_mode::durable);
   EXPECT_FALSE(c.s3.cache_dir.has_value());
@@ -243,7 +246,7 @@ TEST(ConfigDefaults, ValidationDefaultsMatchTheSpecification) {
 
 TEST(ConfigDefaults, OurExtensionsDefaultToSafeValues) {
   const config c = config::from_dsn("sqlite::memory:");
-  EXPECT_EQ(c.sqlite.busy_timeout_ms, 5000u);
+  EXPECT_EQ(c.sqlite.busy_timeout, std::chrono::milliseconds(5000));
   EXPECT_EQ(c.sqlite.synchronous, sqlite_synchronous::full);
   EXPECT_EQ(c.prepared_statements, prepared_statements::automatic);
 }
@@ -299,12 +302,12 @@ TEST_F(ConfigEnv, EveryNumericVariableIsApplied) {
   set("PGQRS_POLL_INTERVAL_MS", "16");
   const config c = config::from_env();
   EXPECT_EQ(c.max_connections, 7u);
-  EXPECT_EQ(c.connection_timeout_seconds, 11u);
-  EXPECT_EQ(c.default_lock_time_seconds, 12u);
+  EXPECT_EQ(c.connection_timeout, std::chrono::seconds(11));
+  EXPECT_EQ(c.default_lock_time, std::chrono::seconds(12));
   EXPECT_EQ(c.default_max_batch_size, 13u);
   EXPECT_EQ(c.max_read_ct, 14);
-  EXPECT_EQ(c.heartbeat_interval, 15u);
-  EXPECT_EQ(c.poll_interval_ms, 16u);
+  EXPECT_EQ(c.heartbeat_interval, std::chrono::seconds(15));
+  EXPECT_EQ(c.poll_interval, std::chrono::milliseconds(16));
 }
 
 TEST_F(ConfigEnv, SchemaVariableIsApplied) {
@@ -498,12 +501,12 @@ TEST_F(ConfigFile, ReadsTopLevelSettings) {
   EXPECT_EQ(c.dsn, "postgresql://h/db");
   EXPECT_EQ(c.schema, "tenant_b");
   EXPECT_EQ(c.max_connections, 4u);
-  EXPECT_EQ(c.connection_timeout_seconds, 9u);
-  EXPECT_EQ(c.default_lock_time_seconds, 8u);
+  EXPECT_EQ(c.connection_timeout, std::chrono::seconds(9));
+  EXPECT_EQ(c.default_lock_time, std::chrono::seconds(8));
   EXPECT_EQ(c.default_max_batch_size, 7u);
   EXPECT_EQ(c.max_read_ct, 6);
-  EXPECT_EQ(c.heartbeat_interval, 3u);
-  EXPECT_EQ(c.poll_interval_ms, 50u);
+  EXPECT_EQ(c.heartbeat_interval, std::chrono::seconds(3));
+  EXPECT_EQ(c.poll_interval, std::chrono::milliseconds(50));
   EXPECT_EQ(c.prepared_statements, prepared_statements::always);
 }
 
@@ -511,7 +514,7 @@ TEST_F(ConfigFile, MissingFieldsKeepTheirDefaults) {
   const config c = config::from_file(write("c.yaml", "dsn: \"sqlite::memory:\"\n"));
   EXPECT_EQ(c.dsn, "sqlite::memory:");
   EXPECT_EQ(c.max_connections, 16u);
-  EXPECT_EQ(c.poll_interval_ms, 250u);
+  EXPECT_EQ(c.poll_interval, std::chrono::milliseconds(250));
   EXPECT_EQ(c.validation.max_enqueue_burst, std::optional<std::uint32_t>(50));
 }
 
@@ -557,7 +560,7 @@ TEST_F(ConfigFile, ReadsNestedSqliteSection) {
                     "  synchronous: normal\n");
   const config c = config::from_file(path);
   EXPECT_FALSE(c.sqlite.use_wal);
-  EXPECT_EQ(c.sqlite.busy_timeout_ms, 100u);
+  EXPECT_EQ(c.sqlite.busy_timeout, std::chrono::milliseconds(100));
   EXPECT_EQ(c.sqlite.synchronous, sqlite_synchronous::normal);
 }
 
@@ -819,7 +822,7 @@ TEST(CheckConfig, RejectsZeroDefaultMaxBatchSize) {
 
 TEST(CheckConfig, RejectsZeroHeartbeatInterval) {
   auto c = valid_config();
-  c.heartbeat_interval = 0;
+  c.heartbeat_interval = std::chrono::seconds(0);
   auto e = check_error(c);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->field(), "heartbeat_interval");
@@ -827,7 +830,7 @@ TEST(CheckConfig, RejectsZeroHeartbeatInterval) {
 
 TEST(CheckConfig, RejectsZeroPollInterval) {
   auto c = valid_config();
-  c.poll_interval_ms = 0;
+  c.poll_interval = std::chrono::milliseconds(0);
   auto e = check_error(c);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->field(), "poll_interval_ms");
@@ -863,4 +866,88 @@ TEST(CheckConfig, RejectsAnInvalidDsnSetDirectly) {
   auto e = check_error(c);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->field(), "dsn");
+}
+
+// ================================================================ one field table for every source
+
+namespace {
+/// A valid, non-default value for every field, as text. A field added to the table without a sample here
+/// fails the tests below.
+const std::map<std::string, std::string> field_samples = {
+    {"dsn", "sqlite:///tmp/field-sample.db"},
+    {"schema", "tenant_x"},
+    {"max_connections", "3"},
+    {"connection_timeout_seconds", "4"},
+    {"default_lock_time_seconds", "6"},
+    {"default_max_batch_size", "7"},
+    {"max_read_ct", "8"},
+    {"heartbeat_interval", "9"},
+    {"poll_interval_ms", "10"},
+    {"validation_config", R"({"max_string_length":7})"},
+    {"prepared_statements", "never"},
+    {"sqlite.use_wal", "false"},
+    {"sqlite.busy_timeout_ms", "11"},
+    {"sqlite.synchronous", "normal"},
+    {"s3.mode", "local"},
+    {"s3.cache_dir", "/tmp/field-cache"},
+};
+
+/// The YAML text that sets `name` (dotted names become a section; json fields a mapping).
+std::string yaml_setting(const std::string& name, const std::string& text) {
+  const auto dot = name.find('.');
+  if (name == "validation_config") return "validation_config:\n  max_string_length: 7\n";
+  if (dot == std::string::npos) return name + ": \"" + text + "\"\n";
+  return name.substr(0, dot) + ":\n  " + name.substr(dot + 1) + ": \"" + text + "\"\n";
+}
+}  // namespace
+
+TEST(ConfigFields, EveryFieldHasAnEnvironmentVariableAYamlNameAndASample) {
+  std::set<std::string> env_names;
+  for (const auto& f : config_fields()) {
+    EXPECT_FALSE(f.name.empty());
+    EXPECT_TRUE(f.env.starts_with("PGQRS_")) << f.name;
+    EXPECT_FALSE(f.description.empty()) << f.name;
+    EXPECT_TRUE(field_samples.count(std::string(f.name))) << "no sample for " << f.name;
+    env_names.insert(std::string(f.env));
+  }
+  // The variables the tests clear are exactly the table's, plus PGQRS_CONFIG_FILE (which names a file).
+  std::set<std::string> cleared(std::begin(all_variables), std::end(all_variables));
+  cleared.erase("PGQRS_CONFIG_FILE");
+  EXPECT_EQ(env_names, cleared);
+}
+
+TEST_F(ConfigEnv, TheEnvironmentAndYamlAcceptTheSameKeysWithTheSameEffect) {
+  for (const auto& f : config_fields()) {
+    const std::string name(f.name);
+    const std::string& sample = field_samples.at(name);
+    clear_env();
+    set("PGQRS_DSN", name == "dsn" ? sample : "sqlite:///tmp/field-other.db");
+    set(std::string(f.env).c_str(), sample);
+    const config from_env = config::from_env();
+
+    std::string yaml = name == "dsn" ? "" : "dsn: \"sqlite:///tmp/field-other.db\"\n";
+    yaml += yaml_setting(name, sample);
+    const config from_yaml = config::from_file(write("fields.yaml", yaml));
+
+    const config defaults;
+    EXPECT_NE(config_field_text(from_env, name), config_field_text(defaults, name)) << name << " (env)";
+    EXPECT_EQ(config_field_text(from_env, name), config_field_text(from_yaml, name)) << name;
+  }
+}
+
+TEST(ConfigFields, SetAndPrintRoundTripForEveryField) {
+  for (const auto& f : config_fields()) {
+    config c;
+    const std::string name(f.name);
+    set_config_field(c, name, field_samples.at(name));
+    config again;
+    set_config_field(again, name, config_field_text(c, name));
+    EXPECT_EQ(config_field_text(again, name), config_field_text(c, name)) << name;
+  }
+}
+
+TEST(ConfigFields, AnUnknownFieldIsAConfigError) {
+  config c;
+  EXPECT_THROW(set_config_field(c, "max_conections", "3"), config_error);
+  EXPECT_THROW((void)config_field_text(c, "nope"), config_error);
 }

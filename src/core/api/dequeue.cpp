@@ -162,12 +162,12 @@ consumer dequeue_builder::resolve(const store& s) const {
 
 std::chrono::milliseconds dequeue_builder::lease(const store& s) const {
   if (m_lease) return *m_lease;
-  if (m_at) return std::chrono::seconds(core_of(s).cfg.default_lock_time_seconds);
+  if (m_at) return core_of(s).cfg.default_lock_time;
   return default_lease;
 }
 
 std::chrono::milliseconds dequeue_builder::interval(const store& s) const {
-  return m_poll_interval.value_or(std::chrono::milliseconds(core_of(s).cfg.poll_interval_ms));
+  return m_poll_interval.value_or(core_of(s).cfg.poll_interval);
 }
 
 std::vector<queue_message> dequeue_builder::fetch(const consumer& c, const store& s) const {
@@ -207,7 +207,7 @@ std::vector<queue_message> dequeue_builder::poll(const store& s) const {
   stop_if_not_running(core, c.worker_id(), false);
   poll_membership membership(core, ws);
   const auto tick = interval(s);
-  const auto heartbeat_every = std::chrono::seconds(core.cfg.heartbeat_interval);
+  const auto heartbeat_every = core.cfg.heartbeat_interval;
   const auto started = steady::now();
   detail::backoff pause;
   for (;;) {

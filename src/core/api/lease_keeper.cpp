@@ -11,7 +11,7 @@ namespace pgqrs::detail {
 lease_keeper::lease_keeper(std::shared_ptr<worker_state> worker, std::chrono::microseconds lease, bool renew)
     : m_worker(std::move(worker)),
       m_lease(lease),
-      m_heartbeat_every(std::chrono::seconds(m_worker->core->cfg.heartbeat_interval)),
+      m_heartbeat_every(m_worker->core->cfg.heartbeat_interval),
       m_renew(renew),
       m_last_renewal(now()),
       m_thread([this] { run(); }) {}

@@ -13,8 +13,7 @@ std::int64_t steady_now_ns() {
 }  // namespace
 
 std::chrono::seconds stale_after(const config& cfg) {
-  return std::chrono::seconds(static_cast<std::chrono::seconds::rep>(cfg.heartbeat_interval) *
-                              missed_beats_before_stale);
+  return cfg.heartbeat_interval * missed_beats_before_stale;
 }
 
 void beat(worker_state& ws) {
@@ -32,7 +31,7 @@ void beat_if_older_than(worker_state& ws, std::chrono::steady_clock::duration ma
 }
 
 void beat_before_claim(worker_state& ws) {
-  beat_if_older_than(ws, std::chrono::seconds(ws.core->cfg.heartbeat_interval) / 2);
+  beat_if_older_than(ws, ws.core->cfg.heartbeat_interval / 2);
 }
 
 }  // namespace pgqrs::detail
