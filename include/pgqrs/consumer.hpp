@@ -25,31 +25,31 @@ class consumer : public worker {
   [[nodiscard]] const queue_record& queue() const;
 
   /// Leases one message for 30 s. @returns std::nullopt when nothing is ready
-  std::optional<queue_message> dequeue() const;
+  [[nodiscard]] std::optional<queue_message> dequeue() const;
   /// Leases up to `n` messages for 30 s. @throws validation_error for n == 0 or n > default_max_batch_size
-  std::vector<queue_message> dequeue_many(std::size_t n) const;
+  [[nodiscard]] std::vector<queue_message> dequeue_many(std::size_t n) const;
   /// Leases one message for `lease`. @throws validation_error for a non-positive lease
-  std::optional<queue_message> dequeue_delay(std::chrono::milliseconds lease) const;
-  std::vector<queue_message> dequeue_many_with_delay(std::size_t n, std::chrono::milliseconds lease) const;
+  [[nodiscard]] std::optional<queue_message> dequeue_delay(std::chrono::milliseconds lease) const;
+  [[nodiscard]] std::vector<queue_message> dequeue_many_with_delay(std::size_t n, std::chrono::milliseconds lease) const;
   /// Leases as if the time were `now`: messages with vt <= now are ready; the lease ends at now + lease.
-  std::vector<queue_message> dequeue_at(std::size_t n, std::chrono::milliseconds lease, timestamp now) const;
+  [[nodiscard]] std::vector<queue_message> dequeue_at(std::size_t n, std::chrono::milliseconds lease, timestamp now) const;
 
   /// Moves the message to the archive. @returns the archived message, or std::nullopt if not owned
-  std::optional<queue_message> archive(std::int64_t id) const;
+  [[nodiscard]] std::optional<queue_message> archive(std::int64_t id) const;
   /// @returns per input id whether it was archived
-  std::vector<bool> archive_many(const std::vector<std::int64_t>& ids) const;
+  [[nodiscard]] std::vector<bool> archive_many(const std::vector<std::int64_t>& ids) const;
   /// Deletes the message. @returns false if not owned
-  bool delete_message(std::int64_t id) const;
-  std::vector<bool> delete_many(const std::vector<std::int64_t>& ids) const;
+  [[nodiscard]] bool delete_message(std::int64_t id) const;
+  [[nodiscard]] std::vector<bool> delete_many(const std::vector<std::int64_t>& ids) const;
   /// Adds `additional` to the message's current vt. @returns false if not owned
   /// @throws validation_error for a negative `additional` (use release_messages to give a message back)
-  bool extend_vt(std::int64_t id, std::chrono::milliseconds additional) const;
-  std::vector<bool> extend_vt_many(const std::vector<std::int64_t>& ids,
+  [[nodiscard]] bool extend_vt(std::int64_t id, std::chrono::milliseconds additional) const;
+  [[nodiscard]] std::vector<bool> extend_vt_many(const std::vector<std::int64_t>& ids,
                                    std::chrono::milliseconds additional) const;
   /// Makes owned messages ready now (read count kept). @returns how many were released
-  std::uint64_t release_messages(const std::vector<std::int64_t>& ids) const;
+  [[nodiscard]] std::uint64_t release_messages(const std::vector<std::int64_t>& ids) const;
   /// Makes an owned message ready at `visible_at`. @returns false if not owned
-  bool release_with_visibility(std::int64_t id, timestamp visible_at) const;
+  [[nodiscard]] bool release_with_visibility(std::int64_t id, timestamp visible_at) const;
 
   /// ready|polling → polling. @throws state_transition_error
   void poll() const;
@@ -64,7 +64,8 @@ class consumer : public worker {
   /// @throws worker_has_pending_messages, state_transition_error
   void shutdown() const override;
 
-  /// Internal.
+ private:
+  friend class detail::handle_factory;
   explicit consumer(std::shared_ptr<detail::worker_state> state) : worker(std::move(state)) {}
 };
 

@@ -68,12 +68,12 @@ class dequeue_builder {
 
   /// One immediate attempt. @throws suspended if the worker is interrupted (it becomes suspended) or
   /// suspended
-  std::optional<queue_message> fetch_one(const store& s) const;
-  std::vector<queue_message> fetch_all(const store& s) const;
+  [[nodiscard]] std::optional<queue_message> fetch_one(const store& s) const;
+  [[nodiscard]] std::vector<queue_message> fetch_all(const store& s) const;
   /// Waits (polling every poll_interval, heartbeating every heartbeat_interval) until at least one message
   /// is leased or until() expires (then returns empty). Worker: ready → polling → ready.
   /// @throws suspended, state_transition_error, validation_error (batch 0)
-  std::vector<queue_message> poll(const store& s) const;
+  [[nodiscard]] std::vector<queue_message> poll(const store& s) const;
 
   /// @throws validation_error at execute/poll time if batch != 1
   [[nodiscard]] dequeue_handler handle(message_handler f) const;

@@ -45,7 +45,8 @@ class producer : public worker {
   /// std::nullopt when rate limiting is disabled.
   [[nodiscard]] std::optional<pgqrs::rate_limit_status> rate_limit_status() const;
 
-  /// Internal.
+ private:
+  friend class detail::handle_factory;
   explicit producer(std::shared_ptr<detail::worker_state> state) : worker(std::move(state)) {}
 };
 

@@ -10,9 +10,14 @@
 
 namespace pgqrs {
 
+class store;
+
 namespace detail {
 struct store_state;
-}
+class handle_factory;
+/// The library's access to a store's shared state (not part of the public API).
+const std::shared_ptr<store_state>& state_of(const store& s) noexcept;
+}  // namespace detail
 
 class producer;
 class consumer;
@@ -49,11 +54,11 @@ class store {
   [[nodiscard]] message_table messages() const;
   [[nodiscard]] worker_table workers() const;
 
-  /// Internal: used by the library's own builders and bindings.
-  explicit store(std::shared_ptr<detail::store_state> state);
-  [[nodiscard]] const std::shared_ptr<detail::store_state>& state() const noexcept { return m_state; }
-
  private:
+  friend class detail::handle_factory;
+  friend const std::shared_ptr<detail::store_state>& detail::state_of(const store& s) noexcept;
+  explicit store(std::shared_ptr<detail::store_state> state);
+
   std::shared_ptr<detail::store_state> m_state;
 };
 

@@ -21,7 +21,6 @@ struct store_core;
 
 class queue_table {
  public:
-  explicit queue_table(std::shared_ptr<const detail::store_core> core) : m_core(std::move(core)) {}
   [[nodiscard]] std::optional<queue_record> get(std::int64_t id) const;
   [[nodiscard]] std::optional<queue_record> get_by_name(std::string_view name) const;
   /// Newest first.
@@ -33,12 +32,14 @@ class queue_table {
   bool delete_by_name(std::string_view name) const;
 
  private:
+  friend class pgqrs::store;
+  friend class tables_builder;
+  explicit queue_table(std::shared_ptr<const detail::store_core> core) : m_core(std::move(core)) {}
   std::shared_ptr<const detail::store_core> m_core;
 };
 
 class message_table {
  public:
-  explicit message_table(std::shared_ptr<const detail::store_core> core) : m_core(std::move(core)) {}
   /// Live or archived.
   [[nodiscard]] std::optional<queue_message> get(std::int64_t id) const;
   [[nodiscard]] std::vector<queue_message> get_by_ids(const std::vector<std::int64_t>& ids) const;
@@ -76,12 +77,14 @@ class message_table {
                                             std::chrono::milliseconds additional) const;
 
  private:
+  friend class pgqrs::store;
+  friend class tables_builder;
+  explicit message_table(std::shared_ptr<const detail::store_core> core) : m_core(std::move(core)) {}
   std::shared_ptr<const detail::store_core> m_core;
 };
 
 class worker_table {
  public:
-  explicit worker_table(std::shared_ptr<const detail::store_core> core) : m_core(std::move(core)) {}
   [[nodiscard]] std::optional<worker_record> get(std::int64_t id) const;
   [[nodiscard]] std::optional<worker_record> get_by_name(std::string_view name) const;
   /// Newest first.
@@ -103,6 +106,9 @@ class worker_table {
   bool delete_by_id(std::int64_t id) const;
 
  private:
+  friend class pgqrs::store;
+  friend class tables_builder;
+  explicit worker_table(std::shared_ptr<const detail::store_core> core) : m_core(std::move(core)) {}
   std::shared_ptr<const detail::store_core> m_core;
 };
 

@@ -17,16 +17,15 @@ class worker;
 
 namespace detail {
 struct worker_state;
+class handle_factory;
 /// The library's access to a handle's shared state (not part of the public API).
 const std::shared_ptr<worker_state>& state_of(const worker& w) noexcept;
 }  // namespace detail
 
+/// Not copyable as itself: a copy of a producer or consumer is made as that type, so a `worker` can never be
+/// a sliced copy that skips the consumer's rules (e.g. its shutdown check for held leases).
 class worker {
  public:
-  worker(const worker&) = default;
-  worker(worker&&) noexcept = default;
-  worker& operator=(const worker&) = default;
-  worker& operator=(worker&&) noexcept = default;
   virtual ~worker() = default;
 
   [[nodiscard]] std::int64_t worker_id() const;
@@ -51,6 +50,10 @@ class worker {
 
  protected:
   explicit worker(std::shared_ptr<detail::worker_state> state) : m_state(std::move(state)) {}
+  worker(const worker&) = default;
+  worker(worker&&) noexcept = default;
+  worker& operator=(const worker&) = default;
+  worker& operator=(worker&&) noexcept = default;
   friend const std::shared_ptr<detail::worker_state>& detail::state_of(const worker& w) noexcept;
   std::shared_ptr<detail::worker_state> m_state;
   std::optional<timestamp> m_time;

@@ -1,12 +1,14 @@
 #include "postgres/pg_connection.hpp"
 
 #include <libpq-fe.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 
 #include "core/common/sqlstate.hpp"
+#include "core/db/fault_hooks.hpp"
 #include "pgqrs/errors.hpp"
 #include "postgres/pg_codec.hpp"
 
@@ -466,7 +468,15 @@ void pg_connection::begin(tx_mode /*mode*/) {
 
 void pg_connection::commit() {
   if (m_broken) throw connection_error("connection is broken", "query COMMIT");
-  exec_result r = exec_simple("COMMIT");
+  exec_result r;
+  if (fault_hooks::take_commit_loss()) {
+    // Test fault: the COMMIT goes out, then the connection dies before its answer comes back.
+    const bool sent = PQsendQuery(m_conn, "COMMIT") != 0 && PQflush(m_conn) == 0;
+    ::shutdown(PQsocket(m_conn), SHUT_RDWR);
+    r = collect(sent);
+  } else {
+    r = exec_simple("COMMIT");
+  }
   if (r.success) {
     // The simple protocol answers COMMIT after committing: an error that follows (the session ending)
     // does not undo it.

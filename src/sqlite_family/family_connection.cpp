@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/sqlstate.hpp"
+#include "core/db/fault_hooks.hpp"
 #include "pgqrs/errors.hpp"
 #include "sqlite_family/busy_wait.hpp"
 
@@ -136,9 +137,12 @@ family_connection::~family_connection() {
 
 void family_connection::fail(const std::string& query_name, const engine_error& e) {
   switch (e.kind()) {
+    case fault::io:
+      m_io_failed = true;
+      m_healthy = false;
+      break;
     case fault::corrupt:
     case fault::not_a_database:
-    case fault::io:
       m_healthy = false;
       break;
     default:
@@ -285,6 +289,22 @@ void family_connection::run(engine_statement& stmt, const std::string& query_nam
   if (rows != nullptr) rows->set_affected(stmt.read_only() ? 0 : m_engine->changes());
 }
 
+void family_connection::run_commit(const std::string& query_name) {
+  m_io_failed = false;
+  try {
+    run_control(*m_commit, query_name, true);
+  } catch (const query_error& e) {
+    // An I/O error while committing leaves the outcome unknown (the commit record may be on disk).
+    if (e.sqlstate() != sqlstate::general_error || !m_io_failed) throw;
+    m_io_failed = false;
+    throw in_doubt_error(e.detail(), "query " + query_name);
+  }
+  if (fault_hooks::take_commit_loss()) {
+    // Test fault: the commit happened, the caller is told it may not have.
+    throw in_doubt_error("disk I/O error (injected)", "query " + query_name);
+  }
+}
+
 void family_connection::run_control(engine_statement& stmt, const std::string& query_name, bool retry_busy) {
   try {
     if (retry_busy) {
@@ -338,7 +358,7 @@ row_set family_connection::run_query(const std::string& query_name,
     for (std::size_t i = 1; i < statements.size(); ++i) {
       if (statements[i] != nullptr) run(*statements[i], query_name, params, nullptr, false);
     }
-    run_control(*m_commit, query_name, true);
+    run_commit(query_name);
   } catch (...) {
     abort_transaction();
     throw;
@@ -445,7 +465,7 @@ void family_connection::commit() {
                       "no transaction is open on this connection");
   }
   try {
-    run_control(*m_commit, "commit", true);
+    run_commit("commit");
   } catch (...) {
     // A failed COMMIT may leave the transaction open: rollback() ends it then.
     if (m_engine->autocommit()) {

@@ -73,6 +73,8 @@ class family_connection final : public connection {
   /// Runs the statements of one query (already prepared, nullptr entries skipped) with routing.
   row_set run_query(const std::string& query_name, std::span<engine_statement* const> statements,
                     std::span<const sql_param> params);
+  /// COMMIT; an I/O error during it (or an injected commit loss) is in_doubt_error.
+  void run_commit(const std::string& query_name);
   /// Steps a parameterless control statement (BEGIN IMMEDIATE, COMMIT, ...).
   void run_control(engine_statement& stmt, const std::string& query_name, bool retry_busy);
 
@@ -91,6 +93,8 @@ class family_connection final : public connection {
   /// begin() was called and commit()/rollback() not yet.
   bool m_tx_open = false;
   bool m_healthy = true;
+  /// The last failure was an I/O error (what makes a failed COMMIT in doubt).
+  bool m_io_failed = false;
   std::chrono::milliseconds m_busy_timeout;
   std::uint64_t m_rng;
 

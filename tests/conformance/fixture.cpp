@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <random>
 
-#include "core/api/store_state.hpp"
 
 namespace pgqrs::testing {
 
@@ -39,16 +38,6 @@ std::string unique_name(const std::string& prefix) {
   thread_local std::mt19937 rng{std::random_device{}()};
   return prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
          std::to_string(rng() % 100000);
-}
-
-void exec_sql(const store& s, const std::string& sql) {
-  auto conn = s.state()->core->db->acquire();
-  conn->execute_script(sql);
-}
-
-std::int64_t query_int(const store& s, const std::string& sql) {
-  auto conn = s.state()->core->db->acquire();
-  return conn->execute_adhoc(sql, {}).i64(0, 0);
 }
 
 std::string table(const store& s, const std::string& name) {

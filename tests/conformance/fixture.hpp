@@ -12,6 +12,8 @@
 
 #include <pgqrs/pgqrs.hpp>
 
+#include "../support/raw_sql.hpp"
+
 namespace pgqrs::testing {
 
 enum class backend_under_test { postgres, pgbouncer, sqlite };
@@ -20,10 +22,6 @@ backend_under_test current_backend();
 bool is_postgres_family();
 /// A name no other test (or process) uses: prefix + pid + counter + random.
 std::string unique_name(const std::string& prefix);
-/// Runs raw SQL (setup/teardown and tampering only; the library never builds SQL from input).
-void exec_sql(const store& s, const std::string& sql);
-/// The first column of the first row of `sql` as an integer (test-side inspection).
-std::int64_t query_int(const store& s, const std::string& sql);
 /// Table name as tests may write it in raw SQL for the current store (schema-qualified on PostgreSQL).
 std::string table(const store& s, const std::string& name);
 

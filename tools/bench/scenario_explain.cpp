@@ -11,7 +11,7 @@ namespace {
 /// EXPLAIN ANALYZE of one claim; `floor` is the claim floor bound (std::nullopt: the periodic full scan).
 std::string explain_claim(const store& s, std::int64_t queue_id, bool generic,
                           std::optional<timestamp> floor) {
-  auto& db = *s.state()->core->db;
+  auto& db = *detail::state_of(s)->core->db;
   auto conn = db.acquire();
   const auto& claim = db.query("message_claim");
   detail::sql_query explain{

@@ -37,7 +37,7 @@ store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_si
 }
 
 void exec_sql(const store& s, const std::string& sql) {
-  s.state()->core->db->acquire()->execute_script(sql);
+  detail::state_of(s)->core->db->acquire()->execute_script(sql);
 }
 
 std::string table(const store& s, const std::string& name) {
@@ -121,7 +121,7 @@ void analyze(const store& s) {
 
 json table_health(const store& s) {
   if (s.backend() != backend_kind::postgres) return json::object();
-  auto conn = s.state()->core->db->acquire();
+  auto conn = detail::state_of(s)->core->db->acquire();
   const detail::sql_param schema = s.config().schema;
   auto rows = conn->execute_adhoc(
       "SELECT n_live_tup, n_dead_tup, autovacuum_count, COALESCE(last_autovacuum::text, 'never') FROM "
@@ -136,7 +136,7 @@ json table_health(const store& s) {
 
 json settings_of(const store& s) {
   json out = {{"backend", std::string(s.backend_name())}};
-  auto conn = s.state()->core->db->acquire();
+  auto conn = detail::state_of(s)->core->db->acquire();
   auto one = [&](const std::string& sql) {
     auto rows = conn->execute_adhoc(sql, {});
     const auto& v = rows.at(0, 0);

@@ -13,7 +13,7 @@ namespace pgqrs {
 
 namespace {
 const detail::store_core& core_of(const store& s) {
-  return *s.state()->core;
+  return *detail::state_of(s)->core;
 }
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "core/api/handle_factory.hpp"
 #include "core/api/lease_keeper.hpp"
 #include "core/api/liveness.hpp"
 #include "core/common/log.hpp"
@@ -19,7 +20,7 @@ namespace {
 using steady = std::chrono::steady_clock;
 
 const detail::store_core& core_of(const store& s) {
-  return *s.state()->core;
+  return *detail::state_of(s)->core;
 }
 
 /// The terminal-status rules of spec §3.8: an interrupted worker is moved to suspended and the caller
@@ -156,7 +157,7 @@ dequeue_builder& dequeue_builder::at(timestamp t) {
 
 consumer dequeue_builder::resolve(const store& s) const {
   if (m_consumer) return *m_consumer;
-  if (m_queue) return consumer(detail::cached_consumer(*s.state(), *m_queue));
+  if (m_queue) return detail::handle_factory::make_consumer(detail::cached_consumer(*detail::state_of(s), *m_queue));
   throw validation_error("Queue name is required. Use .from(\"queue-name\") or .worker(&consumer)");
 }
 
@@ -193,7 +194,7 @@ std::vector<queue_message> dequeue_builder::fetch_all(const store& s) const {
     return fetch(c, s);
   } catch (const worker_not_found&) {
     // The store's own consumer for from(queue) was deleted (purge_queue, delete_worker): register anew.
-    if (m_consumer || !detail::forget_cached_consumer(*s.state(), *m_queue, detail::state_of(c))) throw;
+    if (m_consumer || !detail::forget_cached_consumer(*detail::state_of(s), *m_queue, detail::state_of(c))) throw;
     auto fresh = resolve(s);
     return fetch(fresh, s);
   }

@@ -4,6 +4,7 @@
 #include "core/db/registry.hpp"
 #include "core/ops/message_ops.hpp"
 #include "core/ops/queue_ops.hpp"
+#include "core/api/handle_factory.hpp"
 #include "core/api/store_state.hpp"
 #include "core/ops/worker_ops.hpp"
 #include "pgqrs/consumer.hpp"
@@ -26,10 +27,14 @@ store connect(const config& cfg) {
   auto core = std::make_shared<detail::store_core>();
   core->cfg = cfg;
   core->db = detail::open_database(cfg);
-  return store(std::make_shared<detail::store_state>(std::move(core)));
+  return detail::handle_factory::make_store(std::make_shared<detail::store_state>(std::move(core)));
 }
 
 store::store(std::shared_ptr<detail::store_state> state) : m_state(std::move(state)) {}
+
+const std::shared_ptr<detail::store_state>& detail::state_of(const store& s) noexcept {
+  return s.m_state;
+}
 
 const pgqrs::config& store::config() const {
   return m_state->core->cfg;
@@ -53,30 +58,29 @@ queue_record store::queue(std::string_view name) const {
 }
 
 namespace {
-template <typename Handle>
-Handle register_handle(const detail::core_ptr& core, std::string_view queue,
-                       std::optional<std::string_view> name, bool consumer) {
+std::shared_ptr<detail::worker_state> register_handle(const detail::core_ptr& core, std::string_view queue,
+                                                      std::optional<std::string_view> name, bool consumer) {
   auto q = detail::require_queue(*core, queue);
   auto record = name ? detail::register_worker(*core, *name, q.id, now())
                      : detail::register_ephemeral_worker(*core, q.id, now());
-  return Handle(detail::make_worker_state(core, record, q, !name.has_value(), consumer));
+  return detail::make_worker_state(core, record, q, !name.has_value(), consumer);
 }
 }  // namespace
 
 pgqrs::producer store::producer(std::string_view queue, std::string_view name) const {
-  return register_handle<pgqrs::producer>(m_state->core, queue, name, false);
+  return detail::handle_factory::make_producer(register_handle(m_state->core, queue, name, false));
 }
 
 pgqrs::consumer store::consumer(std::string_view queue, std::string_view name) const {
-  return register_handle<pgqrs::consumer>(m_state->core, queue, name, true);
+  return detail::handle_factory::make_consumer(register_handle(m_state->core, queue, name, true));
 }
 
 pgqrs::producer store::producer_ephemeral(std::string_view queue) const {
-  return register_handle<pgqrs::producer>(m_state->core, queue, std::nullopt, false);
+  return detail::handle_factory::make_producer(register_handle(m_state->core, queue, std::nullopt, false));
 }
 
 pgqrs::consumer store::consumer_ephemeral(std::string_view queue) const {
-  return register_handle<pgqrs::consumer>(m_state->core, queue, std::nullopt, true);
+  return detail::handle_factory::make_consumer(register_handle(m_state->core, queue, std::nullopt, true));
 }
 
 queue_table store::queues() const {

@@ -176,6 +176,6 @@ bool worker_table::delete_by_id(std::int64_t id) const {
   return m_core->run("worker_delete", {id}).affected() > 0;
 }
 
-tables_builder::tables_builder(const store& s) : m_core(s.state()->core) {}
+tables_builder::tables_builder(const store& s) : m_core(detail::state_of(s)->core) {}
 
 }  // namespace pgqrs
