@@ -84,7 +84,10 @@ struct parsed_endpoint {
 
 parsed_endpoint parse_endpoint(std::string_view endpoint) {
   auto bad = [&](const std::string& why) {
-    return config_error("s3.endpoint", "'" + std::string(endpoint) + "' " + why);
+    // An endpoint with user info may hold a password: then it is not quoted back.
+    const bool may_hold_secret = endpoint.find('@') != std::string_view::npos;
+    return config_error("s3.endpoint", (may_hold_secret ? std::string("the endpoint") : "'" + std::string(endpoint) + "'") +
+                                           " " + why);
   };
   parsed_endpoint out;
   std::string_view rest;
@@ -212,7 +215,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   const std::string_view value = trim(line.substr(colon + 1));
   if (name == "etag") {
     resp->etag = value;
-  } else if (name == "x-amz-request-id") {
+  } else if (name == "x-amz-request-id" || name == "x-amzn-requestid") {  // the second is moto's
     resp->request_id = value;
   } else if (name == "content-length") {
     resp->content_length = std::strtoull(std::string(value).c_str(), nullptr, 10);
@@ -355,7 +358,9 @@ struct s3_client::impl {
     std::string message = describe(r) + " failed: HTTP " + std::to_string(resp.status);
     if (!resp.s3_code.empty()) message += " " + resp.s3_code;
     if (!resp.s3_message.empty()) message += ": " + resp.s3_message;
-    if (r.method == "HEAD" && resp.s3_code.empty()) message += " (HEAD responses carry no error document)";
+    if (resp.s3_code.empty()) {
+      message += r.method == "HEAD" ? " (HEAD responses carry no error document)" : " (no S3 error document)";
+    }
     if (!resp.request_id.empty()) message += " (request id " + resp.request_id + ")";
     if (outcome_unknown) message += "; S3 may or may not have applied the write";
     throw s3_error(redact(message), resp.status, resp.s3_code, outcome_unknown);
@@ -498,6 +503,7 @@ put_result s3_client::put_object(std::string_view bucket, std::string_view key, 
   if (resp.status == 412 || (resp.status == 409 && resp.s3_code == "ConditionalRequestConflict")) {
     return {put_status::precondition_failed, {}, resp.s3_code.empty() ? "PreconditionFailed" : resp.s3_code};
   }
+  if (resp.status == 404 && resp.s3_code == "NoSuchKey") return {put_status::not_found, {}, resp.s3_code};
   m_impl->fail(r, resp);
 }
 

@@ -112,6 +112,7 @@ class put_condition {
 enum class put_status {
   stored,               ///< etag is the new revision
   precondition_failed,  ///< 412, or 409 ConditionalRequestConflict (a concurrent conditional write)
+  not_found,            ///< If-Match on a key that does not exist (404 NoSuchKey)
 };
 
 struct put_result {
@@ -184,7 +185,8 @@ class s3_client {
   [[nodiscard]] delete_status delete_object(std::string_view bucket, std::string_view key,
                                             std::optional<std::string_view> if_match = std::nullopt);
 
-  /// Creates `bucket` in the configured region. Returns false if this account already owns it.
+  /// Creates `bucket` in the configured region. Returns false if S3 answers BucketAlreadyOwnedByYou (us-east-1
+  /// and moto answer 200 for a bucket you own, so there it is true again).
   /// @throws pgqrs::validation_error, pgqrs::connection_error, s3_error (e.g. BucketAlreadyExists: owned by
   ///         someone else).
   bool create_bucket(std::string_view bucket);
