@@ -398,7 +398,7 @@ std::string header_value(const std::vector<http_header>& headers, const std::str
 
 class SigV4TestSuite : public ::testing::TestWithParam<std::size_t> {};
 
-TEST_P(SigV4TestSuite, canonical_request_string_to_sign_and_authorization_match_the_published_vector) {
+TEST_P(SigV4TestSuite, matches_the_published_canonical_request_string_to_sign_and_signature) {
   const suite_vector& v = suite_vectors().at(GetParam());
   const signature_parts parts = sign_suite_vector(v);
   if (!v.canonical_request.empty()) {
