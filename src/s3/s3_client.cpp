@@ -86,8 +86,9 @@ parsed_endpoint parse_endpoint(std::string_view endpoint) {
   auto bad = [&](const std::string& why) {
     // An endpoint with user info may hold a password: then it is not quoted back.
     const bool may_hold_secret = endpoint.find('@') != std::string_view::npos;
-    return config_error("s3.endpoint", (may_hold_secret ? std::string("the endpoint") : "'" + std::string(endpoint) + "'") +
-                                           " " + why);
+    return config_error(
+        "s3.endpoint",
+        (may_hold_secret ? std::string("the endpoint") : "'" + std::string(endpoint) + "'") + " " + why);
   };
   parsed_endpoint out;
   std::string_view rest;
@@ -137,7 +138,8 @@ std::string xml_element(std::string_view xml, std::string_view name) {
   static const std::pair<std::string_view, std::string_view> entities[] = {
       {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
   for (const auto& [entity, plain] : entities) {
-    for (auto pos = text.find(entity); pos != std::string::npos; pos = text.find(entity, pos + plain.size())) {
+    for (auto pos = text.find(entity); pos != std::string::npos;
+         pos = text.find(entity, pos + plain.size())) {
       text.replace(pos, entity.size(), plain);
     }
   }
@@ -159,8 +161,8 @@ std::string_view trim(std::string_view text) {
 
 /// How a request may be retried (see the retry rule in s3_client.hpp).
 enum class retry_class {
-  idempotent,  ///< any transport failure or retryable status
-  not_applied, ///< only when S3 cannot have applied it
+  idempotent,   ///< any transport failure or retryable status
+  not_applied,  ///< only when S3 cannot have applied it
 };
 
 struct request {
@@ -181,6 +183,7 @@ struct response {
   std::string request_id;
   std::string s3_code;
   std::string s3_message;
+  bool head = false;  // HEAD: Content-Length describes the object, no body follows
 };
 
 /// The outcome of one attempt: either a response or a transport failure.
@@ -206,7 +209,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   const std::string_view line(data, size * count);
   if (line.substr(0, 5) == "HTTP/") {
     // A new status line (after "100 Continue" or a redirect): forget headers of the previous one.
+    const bool head = resp->head;
     *resp = response{};
+    resp->head = head;
     return line.size();
   }
   const auto colon = line.find(':');
@@ -219,8 +224,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     resp->request_id = value;
   } else if (name == "content-length") {
     resp->content_length = std::strtoull(std::string(value).c_str(), nullptr, 10);
-    // Large GETs: one allocation instead of a doubling sequence.
-    resp->body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(resp->content_length, 1ULL << 30)));
+    // Large GETs: one allocation instead of a doubling sequence (bounded: the header is the server's word).
+    if (!resp->head) {
+      resp->body.reserve(
+          static_cast<std::size_t>(std::min<std::uint64_t>(resp->content_length, 64ULL << 20)));
+    }
   }
   return line.size();
 }
@@ -267,7 +275,8 @@ struct s3_client::impl {
   char m_error_buffer[CURL_ERROR_SIZE] = {};
   std::minstd_rand m_jitter{std::random_device{}()};
 
-  explicit impl(s3_config config) : m_config(std::move(config)), m_endpoint(parse_endpoint(m_config.endpoint)) {
+  explicit impl(s3_config config)
+      : m_config(std::move(config)), m_endpoint(parse_endpoint(m_config.endpoint)) {
     if (m_config.region.empty()) throw config_error("s3.region", "must not be empty");
     if (!m_config.anonymous && (m_config.access_key_id.empty() || m_config.secret_access_key.empty())) {
       throw config_error("s3.credentials",
@@ -333,8 +342,8 @@ struct s3_client::impl {
 
   void back_off(int attempt_number) {
     const auto doubling = std::min(attempt_number - 1, 20);
-    const auto ceiling =
-        std::min(m_config.max_backoff.count(), m_config.initial_backoff.count() * (std::int64_t{1} << doubling));
+    const auto ceiling = std::min(m_config.max_backoff.count(),
+                                  m_config.initial_backoff.count() * (std::int64_t{1} << doubling));
     // "Equal jitter": at least half the delay, so retries back off, and the rest random, so a crowd of
     // clients that failed together does not retry together.
     std::uniform_int_distribution<std::int64_t> pick(ceiling / 2, std::max<std::int64_t>(ceiling, 0));
@@ -342,8 +351,10 @@ struct s3_client::impl {
   }
 
   /// `retriable`: the request could be retried (nothing sent, or idempotent), so its outcome is not in doubt.
-  [[noreturn]] void throw_transport_failure(const request& r, const attempt& a, int attempts, bool retriable) const {
-    const std::string detail = redact(a.curl_message + " (curl error " + std::to_string(static_cast<int>(a.code)) + ")");
+  [[noreturn]] void throw_transport_failure(const request& r, const attempt& a, int attempts,
+                                            bool retriable) const {
+    const std::string detail =
+        redact(a.curl_message + " (curl error " + std::to_string(static_cast<int>(a.code)) + ")");
     std::string context = describe(r) + " at " + m_config.endpoint + " after " + std::to_string(attempts) +
                           (attempts == 1 ? " attempt" : " attempts");
     if (!retriable) {
@@ -354,7 +365,9 @@ struct s3_client::impl {
   }
 
   [[noreturn]] void fail(const request& r, const response& resp) const {
-    const bool outcome_unknown = r.retry == retry_class::not_applied && resp.status >= 500;
+    // A 5xx to a conditional write may come after S3 applied it, except throttling (rejected up front).
+    const bool outcome_unknown = r.retry == retry_class::not_applied && resp.status >= 500 &&
+                                 !retryable_status(resp.status, resp.s3_code, retry_class::not_applied);
     std::string message = describe(r) + " failed: HTTP " + std::to_string(resp.status);
     if (!resp.s3_code.empty()) message += " " + resp.s3_code;
     if (!resp.s3_message.empty()) message += ": " + resp.s3_message;
@@ -376,11 +389,15 @@ struct s3_client::impl {
     const std::string raw_path = raw_path_for(r);
     const std::string url = m_endpoint.scheme + "://" + host + canonical_uri(raw_path);
 
-    request_to_sign to_sign{r.method, raw_path, {}, {{"Host", host}, {"Content-Type", "application/octet-stream"}},
+    request_to_sign to_sign{r.method,
+                            raw_path,
+                            {},
+                            {{"Host", host}, {"Content-Type", "application/octet-stream"}},
                             payload_sha256};
     for (const auto& extra : r.headers) to_sign.headers.push_back(extra);
     std::vector<http_header> headers;
     if (m_config.anonymous) {
+      to_sign.headers.push_back({"x-amz-content-sha256", payload_sha256});
       headers = std::move(to_sign.headers);
     } else {
       const signing_scope scope{m_config.access_key_id, m_config.secret_access_key, m_config.region, "s3",
@@ -399,12 +416,13 @@ struct s3_client::impl {
     append("Expect:");
 
     attempt a;
+    a.resp.head = r.method == "HEAD";
     upload_cursor cursor{r.body, 0};
     set(h, CURLOPT_URL, url.c_str());
     set(h, CURLOPT_HTTPHEADER, list.get());
     set(h, CURLOPT_ERRORBUFFER, m_error_buffer);
-    set(h, CURLOPT_NOSIGNAL, 1L);      // timeouts without SIGALRM: safe in threaded programs
-    set(h, CURLOPT_PATH_AS_IS, 1L);    // keys may contain "/../" or "//": send them as signed
+    set(h, CURLOPT_NOSIGNAL, 1L);    // timeouts without SIGALRM: safe in threaded programs
+    set(h, CURLOPT_PATH_AS_IS, 1L);  // keys may contain "/../" or "//": send them as signed
     set(h, CURLOPT_PROTOCOLS_STR, "http,https");
     set(h, CURLOPT_TCP_KEEPALIVE, 1L);
     set(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_config.connect_timeout.count()));
@@ -448,13 +466,16 @@ s3_client::~s3_client() = default;
 s3_client::s3_client(s3_client&&) noexcept = default;
 s3_client& s3_client::operator=(s3_client&&) noexcept = default;
 
-const std::string& s3_client::endpoint() const noexcept { return m_impl->m_config.endpoint; }
+const std::string& s3_client::endpoint() const noexcept {
+  return m_impl->m_config.endpoint;
+}
 
 get_result s3_client::get_object(std::string_view bucket, std::string_view key,
                                  std::optional<std::string_view> if_none_match) {
   validate_object(bucket, key);
   request r{"GET", bucket, key, {}, {}, false, retry_class::idempotent};
-  if (if_none_match && !if_none_match->empty()) r.headers.push_back({"If-None-Match", std::string(*if_none_match)});
+  if (if_none_match && !if_none_match->empty())
+    r.headers.push_back({"If-None-Match", std::string(*if_none_match)});
   response resp = m_impl->perform(r);
   switch (resp.status) {
     case 200:

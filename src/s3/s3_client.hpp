@@ -94,7 +94,9 @@ class put_condition {
   /// Unconditional (last writer wins).
   [[nodiscard]] static put_condition none() { return put_condition(kind::none, {}); }
   /// Create only: `If-None-Match: *`, fails if the key exists.
-  [[nodiscard]] static put_condition if_none_match_any() { return put_condition(kind::if_none_match_any, {}); }
+  [[nodiscard]] static put_condition if_none_match_any() {
+    return put_condition(kind::if_none_match_any, {});
+  }
   /// Replace only the revision `etag`: `If-Match: <etag>`.
   /// @throws pgqrs::validation_error if `etag` is empty (an empty If-Match would be ignored by some servers).
   [[nodiscard]] static put_condition if_match(std::string etag);
@@ -148,7 +150,8 @@ class s3_error : public pgqrs::internal_error {
 /// A conditional write was sent but no answer arrived (timeout, reset): S3 may or may not have applied it.
 class s3_outcome_unknown : public pgqrs::connection_error {
  public:
-  s3_outcome_unknown(const std::string& detail, const std::string& context) : connection_error(detail, context) {}
+  s3_outcome_unknown(const std::string& detail, const std::string& context)
+      : connection_error(detail, context) {}
 };
 
 /// Client for one endpoint with one set of credentials. Move-only; not thread-safe (see the file comment).
@@ -185,8 +188,8 @@ class s3_client {
   [[nodiscard]] delete_status delete_object(std::string_view bucket, std::string_view key,
                                             std::optional<std::string_view> if_match = std::nullopt);
 
-  /// Creates `bucket` in the configured region. Returns false if S3 answers BucketAlreadyOwnedByYou (us-east-1
-  /// and moto answer 200 for a bucket you own, so there it is true again).
+  /// Creates `bucket` in the configured region. Returns false if S3 answers BucketAlreadyOwnedByYou
+  /// (us-east-1 and moto answer 200 for a bucket you own, so there it is true again).
   /// @throws pgqrs::validation_error, pgqrs::connection_error, s3_error (e.g. BucketAlreadyExists: owned by
   ///         someone else).
   bool create_bucket(std::string_view bucket);

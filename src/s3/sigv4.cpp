@@ -27,7 +27,9 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 /// SigV4 header value: trimmed, runs of spaces collapsed to one (the suite's get-header-value-trim).
 std::string canonical_header_value(std::string_view value) {
@@ -46,7 +48,9 @@ std::string canonical_header_value(std::string_view value) {
   return out;
 }
 
-const unsigned char* bytes_of(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
+const unsigned char* bytes_of(std::string_view text) {
+  return reinterpret_cast<const unsigned char*>(text.data());
+}
 
 }  // namespace
 
@@ -73,8 +77,8 @@ std::string sha256_hex(std::string_view data) {
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes_of(data), data.size(), mac, &length) ==
-      nullptr) {
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes_of(data), data.size(), mac,
+           &length) == nullptr) {
     throw internal_error("OpenSSL HMAC-SHA256 failed");
   }
   return std::string(reinterpret_cast<const char*>(mac), length);

@@ -44,9 +44,9 @@ struct request_to_sign {
 struct signing_scope {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string region;   ///< e.g. "us-east-1"
-  std::string service;  ///< "s3" (the AWS test suite uses "service")
-  std::string amz_date; ///< ISO 8601 basic UTC, "YYYYMMDDTHHMMSSZ"
+  std::string region;    ///< e.g. "us-east-1"
+  std::string service;   ///< "s3" (the AWS test suite uses "service")
+  std::string amz_date;  ///< ISO 8601 basic UTC, "YYYYMMDDTHHMMSSZ"
 };
 
 /// Every intermediate result, so tests can compare each step with the published vectors.

@@ -45,7 +45,8 @@ bool parse_request(const std::string& data, fake_request& out) {
     if (end == std::string::npos) end = head.size();
     const std::string line = head.substr(pos, end - pos);
     const auto colon = line.find(':');
-    if (colon != std::string::npos) out.headers[lowercase(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+    if (colon != std::string::npos)
+      out.headers[lowercase(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
     pos = end + 2;
   }
   std::size_t length = 0;
@@ -74,7 +75,8 @@ fake_http_server::fake_http_server(handler h) : m_handler(std::move(h)) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
   socklen_t len = sizeof addr;
-  if (::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(m_listen_fd, 64) != 0 ||
+  if (::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(m_listen_fd, 64) != 0 ||
       ::getsockname(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     ::close(m_listen_fd);
     throw std::runtime_error("fake_http_server: bind/listen failed");
@@ -89,7 +91,9 @@ fake_http_server::~fake_http_server() {
   ::close(m_listen_fd);
 }
 
-std::string fake_http_server::endpoint() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+std::string fake_http_server::endpoint() const {
+  return "http://127.0.0.1:" + std::to_string(m_port);
+}
 
 std::vector<fake_request> fake_http_server::requests() const {
   std::lock_guard lock(m_mutex);

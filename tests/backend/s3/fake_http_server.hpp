@@ -16,8 +16,8 @@ namespace pgqrs::test {
 
 struct fake_request {
   std::string method;
-  std::string target;                         // path and query as sent
-  std::map<std::string, std::string> headers; // lowercase names
+  std::string target;                          // path and query as sent
+  std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
 };
 

@@ -3,8 +3,8 @@
 // reported, that secrets never reach a message; plus configuration from the environment. No moto needed.
 
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "../../unit/catch_as.hpp"
 #include "fake_http_server.hpp"
 #include "pgqrs/errors.hpp"
 #include "s3/s3_client.hpp"
@@ -27,9 +28,12 @@ namespace {
 constexpr const char* bucket = "fault-bucket";
 constexpr const char* key = "state/db.sqlite";
 
-fake_response ok_with_etag(const std::string& etag = "\"etag-1\"") { return {200, {{"ETag", etag}}, "", {}, false}; }
+fake_response ok_with_etag(const std::string& etag = "\"etag-1\"") {
+  return {200, {{"ETag", etag}}, "", {}, false};
+}
 
-fake_response s3_failure(int status, const std::string& code, const std::string& message = "scripted failure") {
+fake_response s3_failure(int status, const std::string& code,
+                         const std::string& message = "scripted failure") {
   return {status, {{"Content-Type", "application/xml"}}, s3_error_xml(code, message), {}, false};
 }
 
@@ -86,8 +90,9 @@ TEST(S3ClientWire, a_put_sends_octet_stream_the_payload_hash_a_signature_and_the
   fake_http_server server([](const fake_request&) { return ok_with_etag(); });
   s3_client client(test_config(server.endpoint(), true));
   const std::string body("bytes\0with nul", 14);
-  ASSERT_EQ(client.put_object(bucket, "dir/my file+1.sqlite", body, put_condition::if_match("\"etag-0\"")).etag,
-            "\"etag-1\"");
+  ASSERT_EQ(
+      client.put_object(bucket, "dir/my file+1.sqlite", body, put_condition::if_match("\"etag-0\"")).etag,
+      "\"etag-1\"");
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1U);
   const fake_request& r = requests[0];
@@ -159,30 +164,26 @@ TEST(S3ClientRetry, a_get_gives_up_after_max_attempts_with_the_last_s3_code) {
   s3_config config = test_config(server.endpoint());
   config.max_attempts = 3;
   s3_client client(config);
-  try {
-    (void)client.get_object(bucket, key);
-    FAIL() << "expected s3_error";
-  } catch (const s3_error& e) {
-    EXPECT_EQ(e.http_status(), 500);
-    EXPECT_EQ(e.s3_code(), "InternalError");
-    EXPECT_FALSE(e.outcome_unknown());
-    EXPECT_NE(std::string(e.what()).find("S3 GET s3://fault-bucket/state/db.sqlite failed: HTTP 500 InternalError: try again"),
-              std::string::npos)
-        << e.what();
-  }
+  const auto e = catch_as<s3_error>([&] { (void)client.get_object(bucket, key); });
+  ASSERT_TRUE(e) << "expected s3_error";
+  EXPECT_EQ(e->http_status(), 500);
+  EXPECT_EQ(e->s3_code(), "InternalError");
+  EXPECT_FALSE(e->outcome_unknown());
+  EXPECT_NE(std::string(e->what()).find(
+                "S3 GET s3://fault-bucket/state/db.sqlite failed: HTTP 500 InternalError: try again"),
+            std::string::npos)
+      << e->what();
   EXPECT_EQ(server.requests().size(), 3U);
 }
 
 TEST(S3ClientRetry, a_conditional_put_answered_500_is_not_retried_and_its_outcome_is_unknown) {
   fake_http_server server([](const fake_request&) { return s3_failure(500, "InternalError"); });
   s3_client client(test_config(server.endpoint()));
-  try {
-    (void)client.put_object(bucket, key, "x", put_condition::if_none_match_any());
-    FAIL() << "expected s3_error";
-  } catch (const s3_error& e) {
-    EXPECT_TRUE(e.outcome_unknown());
-    EXPECT_NE(std::string(e.what()).find("may or may not have applied"), std::string::npos) << e.what();
-  }
+  const auto e = catch_as<s3_error>(
+      [&] { (void)client.put_object(bucket, key, "x", put_condition::if_none_match_any()); });
+  ASSERT_TRUE(e) << "expected s3_error";
+  EXPECT_TRUE(e->outcome_unknown());
+  EXPECT_NE(std::string(e->what()).find("may or may not have applied"), std::string::npos) << e->what();
   EXPECT_EQ(server.requests().size(), 1U);
 }
 
@@ -195,18 +196,30 @@ TEST(S3ClientRetry, a_conditional_put_throttled_with_503_slow_down_is_retried) {
   EXPECT_EQ(server.requests().size(), 3U);
 }
 
+TEST(S3ClientRetry, a_conditional_put_still_throttled_after_every_attempt_was_known_not_to_apply) {
+  fake_http_server server([](const fake_request&) { return s3_failure(503, "SlowDown"); });
+  s3_config config = test_config(server.endpoint());
+  config.max_attempts = 2;
+  s3_client client(config);
+  const auto e = catch_as<s3_error>(
+      [&] { (void)client.put_object(bucket, key, "x", put_condition::if_match("\"e\"")); });
+  ASSERT_TRUE(e) << "expected s3_error";
+  EXPECT_EQ(e->s3_code(), "SlowDown");
+  EXPECT_FALSE(e->outcome_unknown());
+  EXPECT_EQ(server.requests().size(), 2U);
+}
+
 TEST(S3ClientRetry, a_conditional_put_whose_connection_drops_after_sending_is_not_retried) {
   fake_response drop;
   drop.drop_connection = true;
   fake_http_server server(fail_then(1, drop, ok_with_etag()));
   s3_client client(test_config(server.endpoint()));
-  try {
-    (void)client.put_object(bucket, key, "x", put_condition::if_none_match_any());
-    FAIL() << "expected s3_outcome_unknown";
-  } catch (const s3_outcome_unknown& e) {
-    EXPECT_EQ(e.code(), pgqrs::error_code::connection);
-    EXPECT_NE(std::string(e.what()).find("S3 PUT s3://fault-bucket/state/db.sqlite"), std::string::npos) << e.what();
-  }
+  const auto e = catch_as<s3_outcome_unknown>(
+      [&] { (void)client.put_object(bucket, key, "x", put_condition::if_none_match_any()); });
+  ASSERT_TRUE(e) << "expected s3_outcome_unknown";
+  EXPECT_EQ(e->code(), pgqrs::error_code::connection);
+  EXPECT_NE(std::string(e->what()).find("S3 PUT s3://fault-bucket/state/db.sqlite"), std::string::npos)
+      << e->what();
   EXPECT_EQ(server.requests().size(), 1U);
 }
 
@@ -263,33 +276,29 @@ TEST(S3ClientErrors, a_server_that_echoes_the_secrets_in_its_error_message_gets_
     return s3_failure(403, "SignatureDoesNotMatch", echoed);
   });
   s3_client client(test_config(server.endpoint(), true));
-  try {
-    (void)client.put_object(bucket, key, "x", put_condition::if_none_match_any());
-    FAIL() << "expected s3_error";
-  } catch (const s3_error& e) {
-    const std::string what = e.what();
-    EXPECT_TRUE(free_of_secrets(what)) << what;
-    EXPECT_NE(what.find("[redacted]"), std::string::npos) << what;
-    EXPECT_NE(what.find("S3 PUT s3://fault-bucket/state/db.sqlite failed: HTTP 403 SignatureDoesNotMatch"),
-              std::string::npos)
-        << what;
-    EXPECT_EQ(e.s3_code(), "SignatureDoesNotMatch");
-    EXPECT_FALSE(e.outcome_unknown());
-  }
+  const auto e = catch_as<s3_error>(
+      [&] { (void)client.put_object(bucket, key, "x", put_condition::if_none_match_any()); });
+  ASSERT_TRUE(e) << "expected s3_error";
+  const std::string what = e->what();
+  EXPECT_TRUE(free_of_secrets(what)) << what;
+  EXPECT_NE(what.find("[redacted]"), std::string::npos) << what;
+  EXPECT_NE(what.find("S3 PUT s3://fault-bucket/state/db.sqlite failed: HTTP 403 SignatureDoesNotMatch"),
+            std::string::npos)
+      << what;
+  EXPECT_EQ(e->s3_code(), "SignatureDoesNotMatch");
+  EXPECT_FALSE(e->outcome_unknown());
   EXPECT_EQ(server.requests().size(), 1U);  // a 403 is never retried
 }
 
 TEST(S3ClientErrors, a_head_error_says_that_head_responses_carry_no_error_document) {
   fake_http_server server([](const fake_request&) { return fake_response{403, {}, "", {}, false}; });
   s3_client client(test_config(server.endpoint()));
-  try {
-    (void)client.head_object(bucket, key);
-    FAIL() << "expected s3_error";
-  } catch (const s3_error& e) {
-    EXPECT_EQ(e.http_status(), 403);
-    EXPECT_EQ(e.s3_code(), "");
-    EXPECT_NE(std::string(e.what()).find("HEAD responses carry no error document"), std::string::npos) << e.what();
-  }
+  const auto e = catch_as<s3_error>([&] { (void)client.head_object(bucket, key); });
+  ASSERT_TRUE(e) << "expected s3_error";
+  EXPECT_EQ(e->http_status(), 403);
+  EXPECT_EQ(e->s3_code(), "");
+  EXPECT_NE(std::string(e->what()).find("HEAD responses carry no error document"), std::string::npos)
+      << e->what();
 }
 
 // ---------------------------------------------------------------- configuration
@@ -334,12 +343,9 @@ TEST(S3ClientConfig, from_env_defaults_the_region_to_us_east_1) {
 TEST(S3ClientConfig, from_env_without_credentials_names_the_missing_variable) {
   scoped_env access("AWS_ACCESS_KEY_ID", "AKIDENV");
   scoped_env secret("AWS_SECRET_ACCESS_KEY", std::nullopt);
-  try {
-    (void)s3_config::from_env();
-    FAIL() << "expected missing_config";
-  } catch (const pgqrs::missing_config& e) {
-    EXPECT_EQ(e.field(), "AWS_SECRET_ACCESS_KEY");
-  }
+  const auto e = catch_as<pgqrs::missing_config>([&] { (void)s3_config::from_env(); });
+  ASSERT_TRUE(e) << "expected pgqrs::missing_config";
+  EXPECT_EQ(e->field(), "AWS_SECRET_ACCESS_KEY");
 }
 
 TEST(S3ClientConfig, a_client_without_credentials_is_refused_unless_anonymous) {
@@ -351,16 +357,14 @@ TEST(S3ClientConfig, a_client_without_credentials_is_refused_unless_anonymous) {
 }
 
 TEST(S3ClientConfig, endpoints_other_than_scheme_and_authority_are_refused_without_echoing_user_info) {
-  for (const char* endpoint : {"127.0.0.1:9000", "ftp://host", "http://", "http://host/base/path", "http://host?x=1",
-                               "http://host name"}) {
+  for (const char* endpoint : {"127.0.0.1:9000", "ftp://host", "http://", "http://host/base/path",
+                               "http://host?x=1", "http://host name"}) {
     EXPECT_THROW(s3_client{test_config(endpoint)}, pgqrs::config_error) << endpoint;
   }
-  try {
-    s3_client client(test_config("http://user:" + test_secret + "@host"));
-    FAIL() << "expected config_error";
-  } catch (const pgqrs::config_error& e) {
-    EXPECT_EQ(e.field(), "s3.endpoint");
-    EXPECT_TRUE(free_of_secrets(e.what())) << e.what();
-  }
+  const auto e = catch_as<pgqrs::config_error>(
+      [&] { s3_client client(test_config("http://user:" + test_secret + "@host")); });
+  ASSERT_TRUE(e) << "expected pgqrs::config_error";
+  EXPECT_EQ(e->field(), "s3.endpoint");
+  EXPECT_TRUE(free_of_secrets(e->what())) << e->what();
   EXPECT_NO_THROW(s3_client{test_config("https://s3.us-east-1.amazonaws.com/")});
 }

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "../../unit/catch_as.hpp"
 #include "pgqrs/errors.hpp"
 #include "s3/s3_client.hpp"
 #include "s3_test_support.hpp"
@@ -34,8 +35,8 @@ class S3Client : public ::testing::Test {
  protected:
   void SetUp() override {
     m_endpoint = s3_endpoint_from_env();
-    ASSERT_FALSE(m_endpoint.empty())
-        << "no S3 endpoint: set PGQRS_S3_ENDPOINT or AWS_ENDPOINT_URL (eval \"$(scripts/moto_server.sh start)\")";
+    ASSERT_FALSE(m_endpoint.empty()) << "no S3 endpoint: set PGQRS_S3_ENDPOINT or AWS_ENDPOINT_URL (eval "
+                                        "\"$(scripts/moto_server.sh start)\")";
     m_bucket = unique_bucket_name();
     m_client.emplace(test_config(m_endpoint));
     ASSERT_TRUE(m_client->create_bucket(m_bucket));
@@ -96,10 +97,11 @@ TEST_F(S3Client, put_returns_a_quoted_etag_that_changes_when_the_content_changes
 }
 
 TEST_F(S3Client, keys_with_spaces_unicode_and_reserved_characters_round_trip_as_distinct_objects) {
-  const std::vector<std::string> keys = {"dir/sub dir/file name.sqlite", "plus+equals=amp&q?hash#.db",
-                                         "\xC3\xBC\x6E\x69/\xE1\x88\xB4.sqlite", "tilde~percent%25star*",
-                                         "a//double//slash", "dots/./and/../kept"};
-  for (const auto& key : keys) ASSERT_EQ(client().put_object(m_bucket, key, "body of " + key).status, put_status::stored) << key;
+  const std::vector<std::string> keys = {
+      "dir/sub dir/file name.sqlite", "plus+equals=amp&q?hash#.db", "\xC3\xBC\x6E\x69/\xE1\x88\xB4.sqlite",
+      "tilde~percent%25star*",        "a//double//slash",           "dots/./and/../kept"};
+  for (const auto& key : keys)
+    ASSERT_EQ(client().put_object(m_bucket, key, "body of " + key).status, put_status::stored) << key;
   for (const auto& key : keys) {
     const get_result got = client().get_object(m_bucket, key);
     ASSERT_EQ(got.status, get_status::found) << key;
@@ -112,7 +114,8 @@ TEST_F(S3Client, keys_with_spaces_unicode_and_reserved_characters_round_trip_as_
 TEST_F(S3Client, create_only_put_succeeds_once_then_reports_precondition_failed) {
   const put_result first = client().put_object(m_bucket, m_key, "first", put_condition::if_none_match_any());
   ASSERT_EQ(first.status, put_status::stored);
-  const put_result second = client().put_object(m_bucket, m_key, "second", put_condition::if_none_match_any());
+  const put_result second =
+      client().put_object(m_bucket, m_key, "second", put_condition::if_none_match_any());
   EXPECT_EQ(second.status, put_status::precondition_failed);
   EXPECT_EQ(second.s3_code, "PreconditionFailed");
   EXPECT_EQ(client().get_object(m_bucket, m_key).body, "first");
@@ -132,13 +135,15 @@ TEST_F(S3Client, if_match_with_a_stale_etag_reports_precondition_failed_and_keep
   const put_result v1 = client().put_object(m_bucket, m_key, "v1");
   const put_result v2 = client().put_object(m_bucket, m_key, "v2", put_condition::if_match(v1.etag));
   ASSERT_EQ(v2.status, put_status::stored);
-  const put_result stale = client().put_object(m_bucket, m_key, "stale writer", put_condition::if_match(v1.etag));
+  const put_result stale =
+      client().put_object(m_bucket, m_key, "stale writer", put_condition::if_match(v1.etag));
   EXPECT_EQ(stale.status, put_status::precondition_failed);
   EXPECT_EQ(client().get_object(m_bucket, m_key).body, "v2");
 }
 
 TEST_F(S3Client, if_match_on_a_missing_key_reports_not_found) {
-  const put_result put = client().put_object(m_bucket, m_key, "v1", put_condition::if_match("\"0123456789abcdef\""));
+  const put_result put =
+      client().put_object(m_bucket, m_key, "v1", put_condition::if_match("\"0123456789abcdef\""));
   EXPECT_EQ(put.status, put_status::not_found);
   EXPECT_EQ(client().head_object(m_bucket, m_key), std::nullopt);
 }
@@ -154,7 +159,8 @@ TEST_F(S3Client, sixteen_threads_racing_a_create_only_put_have_exactly_one_winne
       try {
         s3_client own(test_config(m_endpoint));  // a client per thread: they are not thread-safe
         start.arrive_and_wait();
-        results[i] = own.put_object(m_bucket, m_key, "writer " + std::to_string(i), put_condition::if_none_match_any());
+        results[i] = own.put_object(m_bucket, m_key, "writer " + std::to_string(i),
+                                    put_condition::if_none_match_any());
       } catch (const std::exception& e) {
         errors[i] = e.what();
       }
@@ -198,17 +204,14 @@ TEST_F(S3Client, a_missing_key_reads_as_not_found_and_head_as_nullopt) {
 
 TEST_F(S3Client, a_missing_bucket_is_an_error_naming_the_bucket_and_the_s3_code) {
   const std::string missing = m_bucket + "-missing";
-  try {
-    (void)client().get_object(missing, m_key);
-    FAIL() << "expected s3_error";
-  } catch (const s3_error& e) {
-    EXPECT_EQ(e.http_status(), 404);
-    EXPECT_EQ(e.s3_code(), "NoSuchBucket");
-    EXPECT_EQ(e.code(), pgqrs::error_code::internal);
-    const std::string what = e.what();
-    EXPECT_NE(what.find("S3 GET s3://" + missing + "/" + m_key), std::string::npos) << what;
-    EXPECT_NE(what.find("NoSuchBucket"), std::string::npos) << what;
-  }
+  const auto e = catch_as<s3_error>([&] { (void)client().get_object(missing, m_key); });
+  ASSERT_TRUE(e) << "expected s3_error";
+  EXPECT_EQ(e->http_status(), 404);
+  EXPECT_EQ(e->s3_code(), "NoSuchBucket");
+  EXPECT_EQ(e->code(), pgqrs::error_code::internal);
+  const std::string what = e->what();
+  EXPECT_NE(what.find("S3 GET s3://" + missing + "/" + m_key), std::string::npos) << what;
+  EXPECT_NE(what.find("NoSuchBucket"), std::string::npos) << what;
 }
 
 // ---------------------------------------------------------------- delete and buckets
@@ -241,15 +244,13 @@ TEST_F(S3Client, an_unsigned_read_is_refused_with_an_error_naming_bucket_key_and
   s3_config anonymous = test_config(m_endpoint);
   anonymous.anonymous = true;
   s3_client unsigned_client(anonymous);
-  try {
-    (void)unsigned_client.get_object(m_bucket, m_key);
-    FAIL() << "expected s3_error";
-  } catch (const s3_error& e) {
-    // moto answers 403 with an empty body (AWS would send AccessDenied); it also accepts an unsigned PUT.
-    EXPECT_EQ(e.http_status(), 403);
-    const std::string what = e.what();
-    EXPECT_NE(what.find("S3 GET s3://" + m_bucket + "/" + m_key + " failed: HTTP 403"), std::string::npos) << what;
-  }
+  const auto e = catch_as<s3_error>([&] { (void)unsigned_client.get_object(m_bucket, m_key); });
+  ASSERT_TRUE(e) << "expected s3_error";
+  // moto answers 403 with an empty body (AWS would send AccessDenied); it also accepts an unsigned PUT.
+  EXPECT_EQ(e->http_status(), 403);
+  const std::string what = e->what();
+  EXPECT_NE(what.find("S3 GET s3://" + m_bucket + "/" + m_key + " failed: HTTP 403"), std::string::npos)
+      << what;
 }
 
 TEST_F(S3Client, moto_accepts_a_wrong_secret_so_signature_checks_need_a_stricter_server) {
