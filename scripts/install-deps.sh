@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libpq-dev libsqlite3-dev nlohmann-json3-dev libyaml-cpp-dev libgtest-dev libgmock-dev
+  libcurl4-openssl-dev libssl-dev
   postgresql-15 pgbouncer sqlite3
   python3 python3-venv
 )

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite: installs dependencies, builds, starts a throwaway PostgreSQL and PgBouncer, runs every
-# test with ctest in parallel, stops the servers. Extra arguments go to ctest (e.g. -L sqlite, -R pg.).
+# The whole test suite: installs dependencies, builds, starts a throwaway PostgreSQL, PgBouncer and S3 (moto),
+# runs every test with ctest in parallel, stops the servers. Extra arguments go to ctest (e.g. -L sqlite, -R pg.).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 eval "$(scripts/pg_server.sh start --pgbouncer)"
-trap 'scripts/pg_server.sh stop "$PGTEST_DIR"' EXIT
+trap 'scripts/pg_server.sh stop "$PGTEST_DIR"; [ -z "${MOTO_DIR:-}" ] || scripts/moto_server.sh stop "$MOTO_DIR"' EXIT
+# S3 tests run against moto (exports PGQRS_S3_ENDPOINT and the AWS_* variables), when the S3 client is built.
+if grep -q '^PGQRS_WITH_S3:BOOL=ON' build/CMakeCache.txt 2>/dev/null; then
+  moto_env=$(scripts/moto_server.sh start)  # an assignment, so a failed start stops the script
+  eval "$moto_env"
+fi
 jobs=$(( $(nproc) * 2 ))
 ctest --test-dir build -j"$jobs" --output-on-failure --timeout 600 "$@"
