@@ -5,6 +5,7 @@ extern "C" {
 #include <turso.h>
 }
 
+#include <algorithm>
 #include <utility>
 
 namespace pgqrs::detail::turso {
@@ -46,6 +47,26 @@ std::string sql_text(std::string_view sql) {
     throw engine_error(error_code::query, "prepare", status::misuse, "SQL text contains a NUL byte");
   }
   return std::string(sql);
+}
+
+/// True if `rest` holds only whitespace, `;` and comments: what may follow the one statement of prepare().
+bool only_trivia(std::string_view rest) {
+  std::size_t i = 0;
+  while (i < rest.size()) {
+    const char c = rest[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == ';') {
+      ++i;
+    } else if (rest.substr(i, 2) == "--") {
+      const std::size_t end = rest.find('\n', i);
+      i = end == std::string_view::npos ? rest.size() : end + 1;
+    } else if (rest.substr(i, 2) == "/*") {
+      const std::size_t end = rest.find("*/", i + 2);
+      i = end == std::string_view::npos ? rest.size() : end + 2;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 // A byte that outlives every call: Turso rejects a null pointer only when the length is non-zero, but an
@@ -182,15 +203,20 @@ void connection::close() {
 }
 
 statement connection::prepare(std::string_view sql) {
-  const std::string text = sql_text(sql);
-  turso_statement_t* stmt = nullptr;
-  c_error err;
-  const int rc = turso_connection_prepare_single(m_conn, text.c_str(), &stmt, err.out());
-  if (rc != TURSO_OK) {
-    *m_last_error = {to_status(rc), message_or(err.get(), "prepare failed")};
-    throw engine_error(error_code::query, "prepare", to_status(rc), m_last_error->message);
+  // Not turso_connection_prepare_single: in 0.8.3 it compiles the first statement and silently drops the
+  // rest ("CREATE TABLE a(..); CREATE TABLE b(..)" creates only a). prepare_first tells us where the first
+  // statement ends, so anything but whitespace/comments after it is refused instead of ignored.
+  std::size_t tail = 0;
+  std::optional<statement> stmt = prepare_first(sql, tail);
+  if (!stmt) {
+    *m_last_error = {status::misuse, "SQL text holds no statement"};
+    throw engine_error(error_code::query, "prepare", status::misuse, m_last_error->message);
   }
-  return statement(stmt, m_last_error);
+  if (!only_trivia(sql.substr(std::min(tail, sql.size())))) {
+    *m_last_error = {status::misuse, "SQL text holds more than one statement (use execute_script)"};
+    throw engine_error(error_code::query, "prepare", status::misuse, m_last_error->message);
+  }
+  return std::move(*stmt);
 }
 
 std::optional<statement> connection::prepare_first(std::string_view sql, std::size_t& tail) {

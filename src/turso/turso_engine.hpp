@@ -136,8 +136,9 @@ class connection {
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
-  /// Prepares exactly one statement (trailing whitespace/comments allowed).
-  /// @throws engine_error for a syntax error, an unknown table/column/function, or more than one statement.
+  /// Prepares exactly one statement (trailing whitespace, `;` and comments allowed).
+  /// @throws engine_error for a syntax error, an unknown table/column/function, or more than one statement
+  /// (TURSO_MISUSE; Turso's own prepare_single would silently drop the statements after the first).
   [[nodiscard]] statement prepare(std::string_view sql);
   /// Prepares the first statement of `sql`; `tail` receives the byte offset just after it. nullopt when `sql`
   /// holds no statement (only whitespace or comments). @throws engine_error

@@ -1,9 +1,10 @@
 // A second process for turso_engine_test's cross-process cases: opens a database file the test process
 // already holds and reports what happened on stdout as one line ("ok ..." or "error <STATUS> <message>").
 //
-//   turso_probe turso-read  <path> [experimental_features]   open, connect, count sqlite_master rows
-//   turso_probe turso-write <path> [experimental_features]   BEGIN IMMEDIATE; INSERT INTO probe ...; COMMIT
-//   turso_probe sqlite-read <path>                            the same read through libsqlite3
+//   turso_probe turso-read  <path> [features|-] [busy_ms]   open, connect, count sqlite_master rows
+//   turso_probe turso-write <path> [features|-] [busy_ms]   BEGIN IMMEDIATE; INSERT INTO probe ...; COMMIT
+//   turso_probe sqlite-read <path>                           the same read through libsqlite3
+// features: Turso experimental features ("-" for none); busy_ms: the connection's busy timeout (2000).
 //
 // Exit status: 0 on success, 1 on a reported failure, 2 on bad usage.
 
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,11 +23,11 @@ namespace turso = pgqrs::detail::turso;
 
 namespace {
 
-int turso_run(const std::string& path, const std::string& features, bool write) {
+int turso_run(const std::string& path, const std::string& features, int busy_ms, bool write) {
   try {
     turso::database db(turso::open_options{path, false, features, {}});
     auto conn = db.connect();
-    conn.set_busy_timeout(std::chrono::milliseconds(2000));
+    conn.set_busy_timeout(std::chrono::milliseconds(busy_ms));
     if (write) {
       conn.execute("BEGIN IMMEDIATE");
       conn.execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, who TEXT)");
@@ -71,9 +73,10 @@ int main(int argc, char** argv) {
   }
   const std::string_view mode = argv[1];
   const std::string path = argv[2];
-  const std::string features = argc > 3 ? argv[3] : "";
-  if (mode == "turso-read") return turso_run(path, features, false);
-  if (mode == "turso-write") return turso_run(path, features, true);
+  const std::string features = argc > 3 && std::string_view(argv[3]) != "-" ? argv[3] : "";
+  const int busy_ms = argc > 4 ? std::atoi(argv[4]) : 2000;
+  if (mode == "turso-read") return turso_run(path, features, busy_ms, false);
+  if (mode == "turso-write") return turso_run(path, features, busy_ms, true);
   if (mode == "sqlite-read") return sqlite_read(path);
   std::fprintf(stderr, "unknown mode %s\n", argv[1]);
   return 2;
