@@ -387,6 +387,56 @@ TEST_F(turso_engine, closing_a_connection_rolls_back_its_open_transaction) {
   conn.execute("COMMIT");
 }
 
+TEST_F(turso_engine, a_failed_statement_inside_a_transaction_leaves_the_transaction_open_like_sqlite) {
+  engine::database db(path());
+  auto conn = db.connect();
+  conn.execute("CREATE TABLE u (v INTEGER UNIQUE)");
+  conn.execute("BEGIN IMMEDIATE");
+  conn.execute("INSERT INTO u VALUES (1)");
+  expect_engine_error([&] { conn.execute("INSERT INTO u VALUES (1)"); }, engine::status::constraint);
+  EXPECT_FALSE(conn.autocommit());  // only the statement was undone
+  conn.execute("INSERT INTO u VALUES (2)");
+  conn.execute("COMMIT");
+  EXPECT_EQ(scalar_int(conn, "SELECT count(*) FROM u"), 2);
+}
+
+TEST_F(turso_engine, cached_statements_are_reprepared_after_another_connection_changes_the_schema) {
+  engine::database db(path());
+  auto a = db.connect();
+  auto b = db.connect();
+  a.execute_script("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);");
+  // Prepared once and reused, like the driver's cached statements (control statements included).
+  auto begin = a.prepare("BEGIN IMMEDIATE");
+  auto commit = a.prepare("COMMIT");
+  auto insert = a.prepare("INSERT INTO t (v) VALUES (?1)");
+  auto select = a.prepare("SELECT * FROM t");
+  for (std::int64_t i = 0; i < 3; ++i) {
+    begin.execute();
+    begin.reset();
+    insert.bind(1, i);
+    insert.execute();
+    insert.reset();
+    commit.execute();
+    commit.reset();
+  }
+  b.execute("ALTER TABLE t ADD COLUMN x INTEGER DEFAULT 7");
+  int rows = 0;
+  while (select.step() == engine::step_result::row) {
+    ++rows;
+    EXPECT_EQ(select.column_count(), 2U);  // re-prepared: sees the new column
+    EXPECT_EQ(select.column_int64(1), 7);
+  }
+  EXPECT_EQ(rows, 4);
+  b.execute("CREATE INDEX t_v ON t (v)");
+  insert.bind(1, std::int64_t{9});
+  EXPECT_EQ(insert.execute(), 1U);  // the column list names v, so the statement survives the ALTER
+  b.execute("DROP TABLE t");
+  insert.reset();
+  insert.bind(1, std::int64_t{10});
+  auto e = expect_engine_error([&] { insert.execute(); }, engine::status::error);
+  EXPECT_EQ(e.engine_message(), "Parse error: no such table: t");
+}
+
 TEST_F(turso_engine, changes_and_last_insert_rowid_follow_the_last_statement) {
   engine::database db(path());
   auto conn = db.connect();
