@@ -761,7 +761,8 @@ TEST_F(turso_engine, a_file_written_by_libsqlite3_is_readable_and_writable_by_tu
         "CREATE TABLE w (id INTEGER PRIMARY KEY, at INTEGER) ;"
         "CREATE INDEX w_partial ON w (at) WHERE at IS NOT NULL;"
         "INSERT INTO t (s, b) VALUES ('one', x'01'), ('two', NULL);"
-        "INSERT INTO w VALUES (1, NULL), (2, 5);");
+        "INSERT INTO w VALUES (1, NULL), (2, 5);"
+        "INSERT INTO t (s) VALUES ('gone'); DELETE FROM t WHERE s = 'gone';");  // sqlite_sequence says 3
   }
   engine::database db(path());
   auto conn = db.connect();
@@ -769,7 +770,7 @@ TEST_F(turso_engine, a_file_written_by_libsqlite3_is_readable_and_writable_by_tu
   EXPECT_EQ(scalar_text(conn, "SELECT s FROM t WHERE s = 'two'"), "two");  // through the index
   EXPECT_EQ(scalar_int(conn, "SELECT id FROM w WHERE at IS NOT NULL AND at > 1"), 2);
   conn.execute("INSERT INTO t (s) VALUES ('three')");
-  EXPECT_EQ(conn.last_insert_rowid(), 3);  // AUTOINCREMENT continues from sqlite_sequence
+  EXPECT_EQ(conn.last_insert_rowid(), 4);  // AUTOINCREMENT continues from sqlite_sequence: 3 is not reused
   EXPECT_EQ(scalar_text(conn, "PRAGMA integrity_check"), "ok");
 }
 
@@ -781,6 +782,42 @@ TEST_F(turso_engine, libsqlite3_in_the_same_process_reads_a_file_turso_holds) {
   // (Hazard, see docs/turso-compat.md: closing that sqlite3 handle drops Turso's lock, POSIX semantics.)
   sqlite_db lite(path(), SQLITE_OPEN_READONLY);
   EXPECT_EQ(lite.text("SELECT count(*) FROM t"), "2");
+}
+
+TEST_F(turso_engine, closing_a_libsqlite3_handle_in_the_same_process_drops_tursos_file_lock) {
+  engine::database db(path());
+  auto conn = db.connect();
+  conn.execute("CREATE TABLE t (v INTEGER)");
+  EXPECT_EQ(run_probe("turso-read", path()).first, 1);  // locked against other processes
+  {
+    sqlite_db lite(path(), SQLITE_OPEN_READONLY);
+    EXPECT_EQ(lite.text("SELECT count(*) FROM t"), "0");
+  }  // sqlite3_close closes its descriptor: POSIX drops every fcntl lock this process held on the file
+  auto [code, out] = run_probe("turso-read", path());
+  EXPECT_EQ(code, 0) << "Turso's exclusive lock survived; update docs/turso-compat.md: " << out;
+}
+
+TEST_F(turso_engine, the_wal_stays_after_close_until_a_truncate_checkpoint_moves_it_into_the_file) {
+  {
+    engine::database db(path());
+    auto conn = db.connect();
+    conn.execute_script("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('in the wal');");
+  }
+  // Turso does not checkpoint on close: the rows still live in test.db-wal.
+  ASSERT_TRUE(std::filesystem::exists(path() + "-wal"));
+  EXPECT_GT(std::filesystem::file_size(path() + "-wal"), 0U);
+  {
+    engine::database db(path());
+    auto conn = db.connect();
+    auto checkpoint = conn.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+    ASSERT_EQ(checkpoint.step(), engine::step_result::row);
+    EXPECT_EQ(checkpoint.column_int64(0), 0);  // not busy
+  }
+  EXPECT_EQ(std::filesystem::file_size(path() + "-wal"), 0U);
+  // The main file alone (what a single-object copy such as S3 would carry) now holds everything.
+  std::filesystem::copy_file(path(), path("copy.db"));
+  sqlite_db lite(path("copy.db"));
+  EXPECT_EQ(lite.text("SELECT v FROM t"), "in the wal");
 }
 
 // ---------------------------------------------------------------- threads
