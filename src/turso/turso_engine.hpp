@@ -151,7 +151,10 @@ class connection {
   std::uint64_t execute(std::string_view sql);
 
   /// Engine-side busy handling: a statement that meets another connection's write lock retries inside the
-  /// engine (with backoff) for up to `timeout` before failing with TURSO_BUSY. Zero (the default) fails at once.
+  /// engine (delays of 1..100 ms) for up to `timeout` before failing with TURSO_BUSY; zero (the default) fails
+  /// at once. Caution (0.8.3, synchronous IO): the engine does not sleep between retries, it re-steps until
+  /// the deadline, so a waiting thread burns a core. For long waits keep this short and retry with real
+  /// sleeps above this layer (as the SQLite driver's busy handler does).
   void set_busy_timeout(std::chrono::milliseconds timeout);
   /// True outside an explicit transaction (BEGIN ... COMMIT/ROLLBACK).
   [[nodiscard]] bool autocommit() const;
