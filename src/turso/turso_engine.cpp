@@ -39,7 +39,9 @@ std::string message_or(const char* message, std::string_view fallback) {
   return message != nullptr && *message != '\0' ? std::string(message) : std::string(fallback);
 }
 
-status to_status(int code) noexcept { return static_cast<status>(code); }
+status to_status(int code) noexcept {
+  return static_cast<status>(code);
+}
 
 /// turso.h takes zero-terminated SQL; an embedded NUL would silently cut the statement short.
 std::string sql_text(std::string_view sql) {
@@ -77,28 +79,42 @@ constexpr char k_empty = '\0';
 
 std::string status_name(status code) {
   switch (code) {
-    case status::ok: return "TURSO_OK";
-    case status::done: return "TURSO_DONE";
-    case status::row: return "TURSO_ROW";
-    case status::io: return "TURSO_IO";
-    case status::busy: return "TURSO_BUSY";
-    case status::interrupt: return "TURSO_INTERRUPT";
-    case status::busy_snapshot: return "TURSO_BUSY_SNAPSHOT";
-    case status::error: return "TURSO_ERROR";
-    case status::misuse: return "TURSO_MISUSE";
-    case status::constraint: return "TURSO_CONSTRAINT";
-    case status::readonly: return "TURSO_READONLY";
-    case status::database_full: return "TURSO_DATABASE_FULL";
-    case status::notadb: return "TURSO_NOTADB";
-    case status::corrupt: return "TURSO_CORRUPT";
-    case status::ioerr: return "TURSO_IOERR";
+    case status::ok:
+      return "TURSO_OK";
+    case status::done:
+      return "TURSO_DONE";
+    case status::row:
+      return "TURSO_ROW";
+    case status::io:
+      return "TURSO_IO";
+    case status::busy:
+      return "TURSO_BUSY";
+    case status::interrupt:
+      return "TURSO_INTERRUPT";
+    case status::busy_snapshot:
+      return "TURSO_BUSY_SNAPSHOT";
+    case status::error:
+      return "TURSO_ERROR";
+    case status::misuse:
+      return "TURSO_MISUSE";
+    case status::constraint:
+      return "TURSO_CONSTRAINT";
+    case status::readonly:
+      return "TURSO_READONLY";
+    case status::database_full:
+      return "TURSO_DATABASE_FULL";
+    case status::notadb:
+      return "TURSO_NOTADB";
+    case status::corrupt:
+      return "TURSO_CORRUPT";
+    case status::ioerr:
+      return "TURSO_IOERR";
   }
   return "TURSO_" + std::to_string(static_cast<int>(code));
 }
 
 engine_error::engine_error(error_code kind, std::string operation, status code, std::string message)
-    : database_error(kind, "",
-                     "Turso " + operation + " failed: " + message + " (" + status_name(code) + ")"),
+    : database_error(kind, "", "Turso " + operation + " failed: " + message + " (" + status_name(code) + ")"),
       m_operation(std::move(operation)),
       m_status(code),
       m_message(std::move(message)) {}
@@ -150,7 +166,8 @@ database& database::operator=(database&& other) noexcept {
 }
 
 connection database::connect() const {
-  if (m_db == nullptr) throw engine_error(error_code::connection, "connect", status::misuse, "moved-from database");
+  if (m_db == nullptr)
+    throw engine_error(error_code::connection, "connect", status::misuse, "moved-from database");
   turso_connection_t* conn = nullptr;
   c_error err;
   const int rc = turso_database_connect(m_db, &conn, err.out());
@@ -161,13 +178,18 @@ connection database::connect() const {
   return connection(conn);
 }
 
-std::string database::engine_version() { return turso_version(); }
+std::string database::engine_version() {
+  return turso_version();
+}
 
 // ---------------------------------------------------------------- connection
 
-connection::connection(turso_connection* handle) : m_conn(handle), m_last_error(std::make_shared<failure>()) {}
+connection::connection(turso_connection* handle)
+    : m_conn(handle), m_last_error(std::make_shared<failure>()) {}
 
-connection::~connection() { release(); }
+connection::~connection() {
+  release();
+}
 
 connection::connection(connection&& other) noexcept
     : m_conn(std::exchange(other.m_conn, nullptr)), m_last_error(std::move(other.m_last_error)) {}
@@ -261,22 +283,30 @@ void connection::execute_script(std::string_view sql) {
   }
 }
 
-std::uint64_t connection::execute(std::string_view sql) { return prepare(sql).execute(); }
+std::uint64_t connection::execute(std::string_view sql) {
+  return prepare(sql).execute();
+}
 
 void connection::set_busy_timeout(std::chrono::milliseconds timeout) {
   turso_connection_set_busy_timeout_ms(m_conn, static_cast<std::int64_t>(timeout.count()));
 }
 
-bool connection::autocommit() const { return turso_connection_get_autocommit(m_conn); }
+bool connection::autocommit() const {
+  return turso_connection_get_autocommit(m_conn);
+}
 
-std::int64_t connection::last_insert_rowid() const { return turso_connection_last_insert_rowid(m_conn); }
+std::int64_t connection::last_insert_rowid() const {
+  return turso_connection_last_insert_rowid(m_conn);
+}
 
 // ---------------------------------------------------------------- statement
 
 statement::statement(turso_statement* handle, std::shared_ptr<failure> last_error)
     : m_stmt(handle), m_last_error(std::move(last_error)) {}
 
-statement::~statement() { release(); }
+statement::~statement() {
+  release();
+}
 
 statement::statement(statement&& other) noexcept
     : m_stmt(std::exchange(other.m_stmt, nullptr)), m_last_error(std::move(other.m_last_error)) {}
@@ -353,8 +383,10 @@ step_result statement::step() {
     c_error err;
     const int rc = turso_statement_step(m_stmt, err.out());
     switch (rc) {
-      case TURSO_ROW: return step_result::row;
-      case TURSO_DONE: return step_result::done;
+      case TURSO_ROW:
+        return step_result::row;
+      case TURSO_DONE:
+        return step_result::done;
       case TURSO_IO: {
         // Only with async_io, which we never set; driving the IO keeps this correct should that change.
         c_error io_err;
@@ -362,7 +394,8 @@ step_result statement::step() {
         if (io_rc != TURSO_OK) fail("step (io)", io_rc, io_err.get());
         continue;
       }
-      default: fail("step", rc, err.get());
+      default:
+        fail("step", rc, err.get());
     }
   }
 }
@@ -393,13 +426,16 @@ void statement::finalize() {
     release();
     if (rc != TURSO_OK && rc != TURSO_DONE) {
       if (m_last_error) *m_last_error = {to_status(rc), message_or(err.get(), "finalize failed")};
-      throw engine_error(error_code::query, "finalize", to_status(rc), message_or(err.get(), "finalize failed"));
+      throw engine_error(error_code::query, "finalize", to_status(rc),
+                         message_or(err.get(), "finalize failed"));
     }
     return;
   }
 }
 
-std::int64_t statement::changes() const { return turso_statement_n_change(m_stmt); }
+std::int64_t statement::changes() const {
+  return turso_statement_n_change(m_stmt);
+}
 
 std::size_t statement::column_count() const {
   const std::int64_t n = turso_statement_column_count(m_stmt);
@@ -416,21 +452,32 @@ std::optional<std::string> statement::column_decltype(std::size_t index) const {
 
 value_type statement::column_type(std::size_t index) const {
   switch (turso_statement_row_value_kind(m_stmt, index)) {
-    case TURSO_TYPE_INTEGER: return value_type::integer;
-    case TURSO_TYPE_REAL: return value_type::real;
-    case TURSO_TYPE_TEXT: return value_type::text;
-    case TURSO_TYPE_BLOB: return value_type::blob;
-    case TURSO_TYPE_NULL: return value_type::null;
-    case TURSO_TYPE_UNKNOWN: break;
+    case TURSO_TYPE_INTEGER:
+      return value_type::integer;
+    case TURSO_TYPE_REAL:
+      return value_type::real;
+    case TURSO_TYPE_TEXT:
+      return value_type::text;
+    case TURSO_TYPE_BLOB:
+      return value_type::blob;
+    case TURSO_TYPE_NULL:
+      return value_type::null;
+    case TURSO_TYPE_UNKNOWN:
+      break;
   }
   // UNKNOWN: no current row, or the index is past the last column.
-  throw engine_error(error_code::query, "column read", status::misuse,
-                     "no value at column " + std::to_string(index) + " (no current row, or index out of range)");
+  throw engine_error(
+      error_code::query, "column read", status::misuse,
+      "no value at column " + std::to_string(index) + " (no current row, or index out of range)");
 }
 
-std::int64_t statement::column_int64(std::size_t index) const { return turso_statement_row_value_int(m_stmt, index); }
+std::int64_t statement::column_int64(std::size_t index) const {
+  return turso_statement_row_value_int(m_stmt, index);
+}
 
-double statement::column_double(std::size_t index) const { return turso_statement_row_value_double(m_stmt, index); }
+double statement::column_double(std::size_t index) const {
+  return turso_statement_row_value_double(m_stmt, index);
+}
 
 std::string_view statement::column_text(std::size_t index) const {
   const std::int64_t n = turso_statement_row_value_bytes_count(m_stmt, index);

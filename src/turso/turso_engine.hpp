@@ -22,8 +22,8 @@
 
 #include "pgqrs/errors.hpp"
 
-// Opaque handles of turso.h (`typedef struct turso_database turso_database_t;` ...), declared here so that this
-// header does not drag the engine's C header into its includers.
+// Opaque handles of turso.h (`typedef struct turso_database turso_database_t;` ...), declared here so that
+// this header does not drag the engine's C header into its includers.
 struct turso_database;
 struct turso_connection;
 struct turso_statement;
@@ -151,9 +151,9 @@ class connection {
   std::uint64_t execute(std::string_view sql);
 
   /// Engine-side busy handling: a statement that meets another connection's write lock retries inside the
-  /// engine (delays of 1..100 ms) for up to `timeout` before failing with TURSO_BUSY; zero (the default) fails
-  /// at once. Caution (0.8.3, synchronous IO): the engine does not sleep between retries, it re-steps until
-  /// the deadline, so a waiting thread burns a core. For long waits keep this short and retry with real
+  /// engine (delays of 1..100 ms) for up to `timeout` before failing with TURSO_BUSY; zero (the default)
+  /// fails at once. Caution (0.8.3, synchronous IO): the engine does not sleep between retries, it re-steps
+  /// until the deadline, so a waiting thread burns a core. For long waits keep this short and retry with real
   /// sleeps above this layer (as the SQLite driver's busy handler does).
   void set_busy_timeout(std::chrono::milliseconds timeout);
   /// True outside an explicit transaction (BEGIN ... COMMIT/ROLLBACK).
@@ -164,7 +164,8 @@ class connection {
   /// errmsg() of its own: messages come back per call, so we keep the last one here for diagnostics.
   [[nodiscard]] const failure& last_error() const noexcept { return *m_last_error; }
 
-  /// Closes now and reports a failure (the destructor closes silently). Finalizes this connection's statements.
+  /// Closes now and reports a failure (the destructor closes silently). Finalizes this connection's
+  /// statements.
   /// @throws engine_error
   void close();
 
@@ -227,7 +228,9 @@ class statement {
   // Values of the current row (0-based column index). Turso does not convert between storage classes:
   // column_int64 of a REAL is 0, column_text of an INTEGER is empty. Check column_type() first.
   [[nodiscard]] value_type column_type(std::size_t index) const;
-  [[nodiscard]] bool column_is_null(std::size_t index) const { return column_type(index) == value_type::null; }
+  [[nodiscard]] bool column_is_null(std::size_t index) const {
+    return column_type(index) == value_type::null;
+  }
   [[nodiscard]] std::int64_t column_int64(std::size_t index) const;
   [[nodiscard]] double column_double(std::size_t index) const;
   [[nodiscard]] std::string_view column_text(std::size_t index) const;

@@ -40,7 +40,8 @@ std::vector<std::string> sqlite_query_names() {
   for (const auto& file : pgqrs::detail::embedded_sql_files()) {
     if (!std::string_view(file.path).starts_with("sqlite/queries/")) continue;
     std::string_view text = file.text;
-    for (std::size_t pos = text.find(marker); pos != std::string_view::npos; pos = text.find(marker, pos + 1)) {
+    for (std::size_t pos = text.find(marker); pos != std::string_view::npos;
+         pos = text.find(marker, pos + 1)) {
       std::size_t end = text.find('\n', pos);
       std::string_view name = text.substr(pos + marker.size(), end - pos - marker.size());
       while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
@@ -81,10 +82,11 @@ INSERT INTO pgqrs_schema_version (version, description, applied_at) VALUES (1, '
 /// default: a JSON id list for a `json_each(?N)` slot, else the integer 1.
 const std::map<std::string, std::vector<param>>& k_params() {
   static const std::map<std::string, std::vector<param>> params = {
-      {"message_insert", {std::int64_t{1}, std::string(R"({"a":1})"), std::int64_t{7}, std::int64_t{7}, std::int64_t{1}}},
+      {"message_insert",
+       {std::int64_t{1}, std::string(R"({"a":1})"), std::int64_t{7}, std::int64_t{7}, std::int64_t{1}}},
       {"message_claim",
-       {std::int64_t{1}, std::int64_t{1000}, std::int64_t{10}, std::int64_t{2000}, std::int64_t{100}, std::int64_t{1},
-        std::monostate{}}},
+       {std::int64_t{1}, std::int64_t{1000}, std::int64_t{10}, std::int64_t{2000}, std::int64_t{100},
+        std::int64_t{1}, std::monostate{}}},
       {"message_archive", {std::string("[1,2,3]"), std::int64_t{1}, std::int64_t{800}}},
       {"message_archive_ids", {std::string("[1,2,3]"), std::int64_t{1}, std::int64_t{800}}},
       {"message_extend", {std::string("[1,2]"), std::int64_t{1}, std::int64_t{60}}},
@@ -120,7 +122,8 @@ const std::map<std::string, std::vector<param>>& k_params() {
 param param_for(const std::string& query, const std::string& sql, std::size_t index) {
   auto it = k_params().find(query);
   if (it != k_params().end() && index <= it->second.size()) return it->second[index - 1];
-  if (sql.find("json_each(?" + std::to_string(index) + ")") != std::string::npos) return std::string("[1,2,10]");
+  if (sql.find("json_each(?" + std::to_string(index) + ")") != std::string::npos)
+    return std::string("[1,2,10]");
   return std::int64_t{1};
 }
 
@@ -129,7 +132,8 @@ using row = std::vector<std::string>;
 
 std::string hex(const unsigned char* p, std::size_t n) {
   std::ostringstream out;
-  for (std::size_t i = 0; i < n; ++i) out << std::hex << std::uppercase << std::setw(2) << std::setfill('0') << int(p[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    out << std::hex << std::uppercase << std::setw(2) << std::setfill('0') << int(p[i]);
   return out.str();
 }
 
@@ -171,23 +175,34 @@ class turso_side {
       auto stmt = m_conn.prepare(sql);
       for (std::size_t i = 1; i <= stmt.parameter_count(); ++i) {
         const param p = param_for(query, sql, i);
-        if (std::holds_alternative<std::int64_t>(p)) stmt.bind(i, std::get<std::int64_t>(p));
-        else if (std::holds_alternative<std::string>(p)) stmt.bind_text(i, std::get<std::string>(p));
-        else stmt.bind_null(i);
+        if (std::holds_alternative<std::int64_t>(p))
+          stmt.bind(i, std::get<std::int64_t>(p));
+        else if (std::holds_alternative<std::string>(p))
+          stmt.bind_text(i, std::get<std::string>(p));
+        else
+          stmt.bind_null(i);
       }
       while (stmt.step() == engine::step_result::row) {
         row r;
         for (std::size_t c = 0; c < stmt.column_count(); ++c) {
           switch (stmt.column_type(c)) {
-            case engine::value_type::integer: r.push_back("i:" + std::to_string(stmt.column_int64(c))); break;
-            case engine::value_type::real: r.push_back("r:" + real_text(stmt.column_double(c))); break;
-            case engine::value_type::text: r.push_back("t:" + std::string(stmt.column_text(c))); break;
+            case engine::value_type::integer:
+              r.push_back("i:" + std::to_string(stmt.column_int64(c)));
+              break;
+            case engine::value_type::real:
+              r.push_back("r:" + real_text(stmt.column_double(c)));
+              break;
+            case engine::value_type::text:
+              r.push_back("t:" + std::string(stmt.column_text(c)));
+              break;
             case engine::value_type::blob: {
               auto b = stmt.column_blob(c);
               r.push_back("b:" + hex(reinterpret_cast<const unsigned char*>(b.data()), b.size()));
               break;
             }
-            case engine::value_type::null: r.push_back("n"); break;
+            case engine::value_type::null:
+              r.push_back("n");
+              break;
           }
         }
         out.rows.push_back(std::move(r));
@@ -232,18 +247,24 @@ class sqlite_side {
     }
     for (int i = 1; i <= sqlite3_bind_parameter_count(stmt); ++i) {
       const param p = param_for(query, sql, static_cast<std::size_t>(i));
-      if (std::holds_alternative<std::int64_t>(p)) sqlite3_bind_int64(stmt, i, std::get<std::int64_t>(p));
+      if (std::holds_alternative<std::int64_t>(p))
+        sqlite3_bind_int64(stmt, i, std::get<std::int64_t>(p));
       else if (std::holds_alternative<std::string>(p))
         sqlite3_bind_text(stmt, i, std::get<std::string>(p).c_str(), -1, SQLITE_TRANSIENT);
-      else sqlite3_bind_null(stmt, i);
+      else
+        sqlite3_bind_null(stmt, i);
     }
     int rc = SQLITE_OK;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
       row r;
       for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
         switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_INTEGER: r.push_back("i:" + std::to_string(sqlite3_column_int64(stmt, c))); break;
-          case SQLITE_FLOAT: r.push_back("r:" + real_text(sqlite3_column_double(stmt, c))); break;
+          case SQLITE_INTEGER:
+            r.push_back("i:" + std::to_string(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            r.push_back("r:" + real_text(sqlite3_column_double(stmt, c)));
+            break;
           case SQLITE_TEXT:
             r.push_back("t:" + std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
                                            static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
@@ -252,7 +273,9 @@ class sqlite_side {
             r.push_back("b:" + hex(static_cast<const unsigned char*>(sqlite3_column_blob(stmt, c)),
                                    static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
             break;
-          default: r.push_back("n"); break;
+          default:
+            r.push_back("n");
+            break;
         }
       }
       out.rows.push_back(std::move(r));
@@ -321,20 +344,24 @@ TEST_F(turso_compat, every_sqlite_migration_applies_and_gives_the_same_schema) {
       " WHERE substr(name, 1, 17) <> '__turso_internal_' ORDER BY name";
   EXPECT_EQ(show(turso.run("schema", schema_sql).rows), show(lite.run("schema", schema_sql).rows));
   const std::string internal_sql =
-      "SELECT substr(name, 53) FROM sqlite_master WHERE substr(name, 1, 17) = '__turso_internal_' ORDER BY name";
+      "SELECT substr(name, 53) FROM sqlite_master WHERE substr(name, 1, 17) = '__turso_internal_' ORDER BY "
+      "name";
   EXPECT_EQ(show(turso.run("internal", internal_sql).rows),
             "  (t:pgqrs_messages)\n  (t:pgqrs_queues)\n  (t:pgqrs_workers)\n  (t:pgqrs_workflow_runs)\n"
             "  (t:pgqrs_workflow_steps)\n  (t:pgqrs_workflows)\n");
   // sqlite_master.sql is Turso's re-rendering of the statement (one line, its own spacing), not our text:
   // nothing may compare schema SQL text across engines.
   const std::string queues_sql = "SELECT sql FROM sqlite_master WHERE name = 'pgqrs_queues'";
-  EXPECT_EQ(show(turso.run("sql", queues_sql).rows),
-            "  (t:CREATE TABLE pgqrs_queues (id INTEGER PRIMARY KEY AUTOINCREMENT, queue_name TEXT NOT NULL UNIQUE,"
-            " created_at INTEGER NOT NULL))\n");
-  for (const char* table : {"pgqrs_queues", "pgqrs_workers", "pgqrs_messages", "pgqrs_archive", "pgqrs_workflows",
-                            "pgqrs_workflow_runs", "pgqrs_workflow_steps", "pgqrs_schema_version"}) {
-    const std::string columns = std::string("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('") +
-                                table + "') ORDER BY cid";
+  EXPECT_EQ(
+      show(turso.run("sql", queues_sql).rows),
+      "  (t:CREATE TABLE pgqrs_queues (id INTEGER PRIMARY KEY AUTOINCREMENT, queue_name TEXT NOT NULL UNIQUE,"
+      " created_at INTEGER NOT NULL))\n");
+  for (const char* table :
+       {"pgqrs_queues", "pgqrs_workers", "pgqrs_messages", "pgqrs_archive", "pgqrs_workflows",
+        "pgqrs_workflow_runs", "pgqrs_workflow_steps", "pgqrs_schema_version"}) {
+    const std::string columns =
+        std::string("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('") + table +
+        "') ORDER BY cid";
     auto t = turso.run("columns", columns);
     EXPECT_EQ(t.error, std::nullopt) << table;
     EXPECT_EQ(show(t.rows), show(lite.run("columns", columns).rows)) << table;

@@ -152,9 +152,9 @@ TEST_F(turso_engine, does_not_convert_between_storage_classes_when_reading) {
   auto conn = db.connect();
   auto stmt = conn.prepare("SELECT 1.5, '42', 7");
   ASSERT_EQ(stmt.step(), engine::step_result::row);
-  EXPECT_EQ(stmt.column_int64(0), 0);   // SQLite's sqlite3_column_int64 would give 1
-  EXPECT_EQ(stmt.column_int64(1), 0);   // ... and 42
-  EXPECT_EQ(stmt.column_text(2), "");   // ... and "7"
+  EXPECT_EQ(stmt.column_int64(0), 0);  // SQLite's sqlite3_column_int64 would give 1
+  EXPECT_EQ(stmt.column_int64(1), 0);  // ... and 42
+  EXPECT_EQ(stmt.column_text(2), "");  // ... and "7"
   EXPECT_DOUBLE_EQ(stmt.column_double(2), 0.0);
 }
 
@@ -207,7 +207,8 @@ TEST_F(turso_engine, unbound_parameters_are_null_and_gaps_count_as_slots) {
 TEST_F(turso_engine, insert_returning_returns_the_new_row) {
   engine::database db(path());
   auto conn = db.connect();
-  conn.execute("CREATE TABLE q (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, at INTEGER)");
+  conn.execute(
+      "CREATE TABLE q (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, at INTEGER)");
   auto insert = conn.prepare("INSERT INTO q (name, at) VALUES (?1, ?2) RETURNING id, name, at, NULL");
   insert.bind_text(1, "tasks");
   insert.bind(2, std::int64_t{123});
@@ -225,7 +226,8 @@ TEST_F(turso_engine, update_where_id_in_ordered_limited_subquery_returning_claim
   engine::database db(path());
   auto conn = db.connect();
   conn.execute_script(
-      "CREATE TABLE m (id INTEGER PRIMARY KEY AUTOINCREMENT, q INTEGER, vt INTEGER, read_ct INTEGER DEFAULT 0,"
+      "CREATE TABLE m (id INTEGER PRIMARY KEY AUTOINCREMENT, q INTEGER, vt INTEGER, read_ct INTEGER DEFAULT "
+      "0,"
       " consumer INTEGER);"
       "CREATE INDEX m_claim ON m (q, vt, id);"
       "INSERT INTO m (q, vt) VALUES (1, 30), (1, 10), (1, 20), (2, 5), (1, 999);");
@@ -282,7 +284,8 @@ TEST_F(turso_engine, subsecond_time_functions_work_unlike_sqlite_3_40) {
   engine::database db(":memory:");
   auto conn = db.connect();
   // strftime('%f') is what our SQL uses; datetime(..., 'subsec') is NULL on Debian's SQLite 3.40.
-  EXPECT_EQ(scalar_text(conn, "SELECT strftime('%Y-%m-%d %H:%M:%f', 0, 'unixepoch')"), "1970-01-01 00:00:00.000");
+  EXPECT_EQ(scalar_text(conn, "SELECT strftime('%Y-%m-%d %H:%M:%f', 0, 'unixepoch')"),
+            "1970-01-01 00:00:00.000");
   EXPECT_EQ(scalar_text(conn, "SELECT typeof(datetime('now', 'subsec'))"), "text");
 }
 
@@ -298,7 +301,8 @@ TEST_F(turso_engine, syntax_error_carries_turso_message_and_is_remembered_as_las
   EXPECT_EQ(e.operation(), "prepare");
   EXPECT_EQ(std::string(e.what()), "Turso prepare failed: near \"SELEC\": syntax error (TURSO_ERROR)");
   EXPECT_EQ(conn.last_error().message, e.engine_message());
-  auto missing = expect_engine_error([&] { (void)conn.prepare("SELECT * FROM nope"); }, engine::status::error);
+  auto missing =
+      expect_engine_error([&] { (void)conn.prepare("SELECT * FROM nope"); }, engine::status::error);
   EXPECT_EQ(missing.engine_message(), "Parse error: no such table: nope");
   auto fn = expect_engine_error([&] { (void)conn.prepare("SELECT no_such_fn(1)"); }, engine::status::error);
   EXPECT_EQ(fn.engine_message(), "Parse error: no such function: no_such_fn");
@@ -368,7 +372,8 @@ TEST_F(turso_engine, begin_immediate_commit_and_rollback_track_autocommit) {
   conn.execute("RELEASE s");
   // BEGIN CONCURRENT needs Turso's MVCC mode.
   auto e = expect_engine_error([&] { conn.execute("BEGIN CONCURRENT"); }, engine::status::error);
-  EXPECT_EQ(e.engine_message(), "Transaction error: Concurrent transaction mode is only supported when MVCC is enabled");
+  EXPECT_EQ(e.engine_message(),
+            "Transaction error: Concurrent transaction mode is only supported when MVCC is enabled");
   auto no_tx = expect_engine_error([&] { conn.execute("COMMIT"); }, engine::status::error);
   EXPECT_EQ(no_tx.engine_message(), "Transaction error: cannot commit - no transaction is active");
 }
@@ -451,7 +456,8 @@ TEST_F(turso_engine, changes_and_last_insert_rowid_follow_the_last_statement) {
 TEST_F(turso_engine, abandoning_a_partially_stepped_update_returning_keeps_all_its_changes_like_sqlite) {
   engine::database db(path());
   auto conn = db.connect();
-  conn.execute_script("CREATE TABLE u (id INTEGER PRIMARY KEY, x INTEGER); INSERT INTO u (x) VALUES (0), (0), (0);");
+  conn.execute_script(
+      "CREATE TABLE u (id INTEGER PRIMARY KEY, x INTEGER); INSERT INTO u (x) VALUES (0), (0), (0);");
   {
     auto stmt = conn.prepare("UPDATE u SET x = 1 RETURNING id");
     ASSERT_EQ(stmt.step(), engine::step_result::row);
@@ -500,8 +506,9 @@ TEST_F(turso_engine, execute_script_runs_every_statement_and_names_the_failing_o
       "INSERT INTO a VALUES ('\xC3\xA9');\n"
       "-- trailing comment\n");
   EXPECT_EQ(scalar_int(conn, "SELECT count(*) FROM a"), 2);
-  auto e = expect_engine_error([&] { conn.execute_script("INSERT INTO a VALUES ('z'); INSERT INTO nope VALUES (1);"); },
-                               engine::status::error);
+  auto e = expect_engine_error(
+      [&] { conn.execute_script("INSERT INTO a VALUES ('z'); INSERT INTO nope VALUES (1);"); },
+      engine::status::error);
   EXPECT_EQ(e.operation(), "prepare of script statement 2");
   EXPECT_EQ(scalar_int(conn, "SELECT count(*) FROM a"), 3);  // statement 1 ran: a script is no transaction
 }
