@@ -22,7 +22,6 @@ class consumer : public worker {
  public:
   /// A copy whose "now" is fixed at `t`.
   [[nodiscard]] consumer with_time(timestamp t) const;
-  [[nodiscard]] const queue_record& queue() const;
 
   /// Leases one message for 30 s. @returns std::nullopt when nothing is ready
   [[nodiscard]] std::optional<queue_message> dequeue() const;

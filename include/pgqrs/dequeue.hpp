@@ -43,6 +43,8 @@ class dequeue_handler {
   friend class dequeue_builder;
   dequeue_handler(const dequeue_builder& b, message_handler single, batch_handler batch);
   void run_loop(const store& s, std::stop_token stop) const;
+  /// @throws validation_error for a single-message handler with a batch above 1
+  void check_handler_batch() const;
 
   std::shared_ptr<const dequeue_builder> m_builder;
   message_handler m_single;
@@ -85,6 +87,8 @@ class dequeue_builder {
   std::vector<queue_message> fetch(const consumer& c, const store& s) const;
   std::chrono::milliseconds lease(const store& s) const;
   std::chrono::milliseconds interval(const store& s) const;
+  /// @throws validation_error for batch 0 (polls; fetches check it with the other dequeue arguments)
+  void check_poll_batch() const;
 
   std::optional<std::string> m_queue;
   std::optional<consumer> m_consumer;

@@ -18,7 +18,6 @@ class producer : public worker {
  public:
   /// A copy whose "now" is fixed at `t` (deterministic tests, backfills).
   [[nodiscard]] producer with_time(timestamp t) const;
-  [[nodiscard]] const queue_record& queue() const;
 
   /// @throws validation_error, payload_too_large, serialization_error, rate_limited, queue_not_found
   queue_message enqueue(const json& payload) const;

@@ -47,6 +47,8 @@ class worker {
 
   /// The injected time (see with_time of producer/consumer) or the wall clock.
   [[nodiscard]] timestamp current_time() const;
+  /// The queue this producer or consumer works on.
+  [[nodiscard]] const queue_record& queue() const;
 
  protected:
   explicit worker(std::shared_ptr<detail::worker_state> state) : m_state(std::move(state)) {}
@@ -54,6 +56,13 @@ class worker {
   worker(worker&&) noexcept = default;
   worker& operator=(const worker&) = default;
   worker& operator=(worker&&) noexcept = default;
+  /// A copy of the derived handle whose "now" is fixed at `t` (producer/consumer::with_time).
+  template <typename Self>
+  [[nodiscard]] Self copy_with_time(timestamp t) const {
+    Self copy = static_cast<const Self&>(*this);
+    copy.m_time = t;
+    return copy;
+  }
   friend const std::shared_ptr<detail::worker_state>& detail::state_of(const worker& w) noexcept;
   std::shared_ptr<detail::worker_state> m_state;
   std::optional<timestamp> m_time;

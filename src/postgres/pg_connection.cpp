@@ -1,7 +1,6 @@
 #include "postgres/pg_connection.hpp"
 
 #include <libpq-fe.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
@@ -470,10 +469,13 @@ void pg_connection::commit() {
   if (m_broken) throw connection_error("connection is broken", "query COMMIT");
   exec_result r;
   if (fault_hooks::take_commit_loss()) {
-    // Test fault: the COMMIT goes out, then the connection dies before its answer comes back.
-    const bool sent = PQsendQuery(m_conn, "COMMIT") != 0 && PQflush(m_conn) == 0;
-    ::shutdown(PQsocket(m_conn), SHUT_RDWR);
-    r = collect(sent);
+    // Test fault: the COMMIT goes out and its answer is never read, as when the connection dies in between.
+    if (PQsendQuery(m_conn, "COMMIT") != 0 && PQflush(m_conn) == 0) {
+      m_broken = true;
+      throw in_doubt_error("the connection was lost before the answer to COMMIT arrived (injected fault)",
+                           "query COMMIT");
+    }
+    r = collect(false);
   } else {
     r = exec_simple("COMMIT");
   }

@@ -1,6 +1,8 @@
 // A connection lost while a COMMIT is in flight (issue 8): the caller gets in_doubt_error (not retryable,
 // never retried by the library), not a plain connection_error that a retry would turn into a duplicate.
 // The loss is injected with the driver's fault hook: PostgreSQL really cuts the socket after sending COMMIT.
+#include <thread>
+
 #include "../support/faults.hpp"
 #include "core/common/retry.hpp"
 #include "fixture.hpp"
@@ -26,11 +28,13 @@ TEST_F(in_doubt, a_commit_lost_in_flight_is_in_doubt_and_is_not_retried) {
     EXPECT_EQ(e.code(), error_code::in_doubt);
     EXPECT_NE(std::string(e.what()).find("Commit outcome unknown"), std::string::npos) << e.what();
   }
-  // Not retried: a retry would have failed with "already active" instead, or registered twice. The COMMIT
-  // reached the database, so the row is there exactly once.
+  // Not retried: a retry would have registered the worker again or failed with "already active". Whether the
+  // COMMIT took effect is exactly what is unknown (through PgBouncer the abandoned transaction may also be
+  // rolled back), so the row is there at most once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   int rows = 0;
   for (const auto& w : s().workers().list()) rows += w.name == "registered-in-doubt" ? 1 : 0;
-  EXPECT_EQ(rows, 1);
+  EXPECT_LE(rows, 1);
   // The store goes on working on a fresh connection.
   EXPECT_NO_THROW((void)p->enqueue(json{{"after", "in doubt"}}));
 }

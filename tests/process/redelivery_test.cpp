@@ -119,8 +119,13 @@ TEST_P(redelivery, a_reaper_brings_a_killed_consumers_message_back_before_its_le
   EXPECT_LE(t, 3.0 + 1.0);
 }
 
+#if PGQRS_TEST_HAVE_POSTGRES
 INSTANTIATE_TEST_SUITE_P(backends, redelivery, ::testing::Values("sqlite", "postgres"),
                          [](const auto& param_info) { return param_info.param; });
+#else
+INSTANTIATE_TEST_SUITE_P(backends, redelivery, ::testing::Values("sqlite"),
+                         [](const auto& param_info) { return param_info.param; });
+#endif
 
 }  // namespace
 }  // namespace pgqrs::process_tests

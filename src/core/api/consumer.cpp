@@ -1,6 +1,7 @@
 #include "pgqrs/consumer.hpp"
 
 #include "core/api/liveness.hpp"
+#include "core/ops/admin_ops.hpp"
 #include "core/ops/message_ops.hpp"
 #include "core/api/store_state.hpp"
 #include "core/ops/worker_ops.hpp"
@@ -9,13 +10,7 @@
 namespace pgqrs {
 
 consumer consumer::with_time(timestamp t) const {
-  consumer copy = *this;
-  copy.m_time = t;
-  return copy;
-}
-
-const queue_record& consumer::queue() const {
-  return *m_state->queue;
+  return copy_with_time<consumer>(t);
 }
 
 std::optional<queue_message> consumer::dequeue() const {
@@ -102,7 +97,7 @@ pgqrs::loop_stats consumer::loop_stats() const {
 
 void consumer::shutdown() const {
   const auto t = current_time();
-  auto held = m_state->core->run("message_count_held", {queue().id, worker_id(), t}).i64(0, 0);
+  auto held = detail::count_held_messages(*m_state->core, queue().id, worker_id(), t);
   if (held > 0) throw worker_has_pending_messages(static_cast<std::uint64_t>(held));
   detail::worker_shutdown(*m_state->core, worker_id(), t);
 }

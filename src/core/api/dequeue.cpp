@@ -201,7 +201,7 @@ std::vector<queue_message> dequeue_builder::fetch_all(const store& s) const {
 }
 
 std::vector<queue_message> dequeue_builder::poll(const store& s) const {
-  if (m_batch == 0) throw validation_error("batch size must be >= 1 for poll");
+  check_poll_batch();
   const auto& core = core_of(s);
   auto c = resolve(s);
   auto& ws = *detail::state_of(c);
@@ -243,6 +243,17 @@ std::vector<queue_message> dequeue_builder::poll(const store& s) const {
       if (!detail::is_transient(e)) throw;
       sleep_for(note_transient(ws, pause, e), {});
     }
+  }
+}
+
+void dequeue_builder::check_poll_batch() const {
+  if (m_batch == 0) throw validation_error("batch size must be >= 1 for poll");
+}
+
+void dequeue_handler::check_handler_batch() const {
+  if (m_single && m_builder->m_batch != 1) {
+    throw validation_error("single-message handlers require batch size = 1, got " +
+                           std::to_string(m_builder->m_batch));
   }
 }
 
@@ -309,10 +320,7 @@ void handle_messages(const detail::store_core& core, detail::worker_state& ws, d
 
 bool dequeue_handler::execute(const store& s) const {
   const auto& b = *m_builder;
-  if (m_single && b.m_batch != 1) {
-    throw validation_error("single-message handlers require batch size = 1, got " +
-                           std::to_string(b.m_batch));
-  }
+  check_handler_batch();
   const auto& core = core_of(s);
   auto c = b.resolve(s);
   stop_if_not_running(core, c.worker_id(), false);
@@ -334,11 +342,8 @@ void dequeue_handler::poll(const store& s, std::stop_token stop) const {
 void dequeue_handler::run_loop(const store& s, std::stop_token stop) const {
   const auto& b = *m_builder;
   if (b.m_until) throw validation_error("until() is not supported with handler poll loops");
-  if (b.m_batch == 0) throw validation_error("batch size must be >= 1 for poll");
-  if (m_single && b.m_batch != 1) {
-    throw validation_error("single-message handlers require batch size = 1, got " +
-                           std::to_string(b.m_batch));
-  }
+  b.check_poll_batch();
+  check_handler_batch();
   const auto& core = core_of(s);
   auto c = b.resolve(s);
   const auto ws_ptr = detail::state_of(c);

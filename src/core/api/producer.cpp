@@ -6,13 +6,7 @@
 namespace pgqrs {
 
 producer producer::with_time(timestamp t) const {
-  producer copy = *this;
-  copy.m_time = t;
-  return copy;
-}
-
-const queue_record& producer::queue() const {
-  return *m_state->queue;
+  return copy_with_time<producer>(t);
 }
 
 queue_message producer::enqueue(const json& payload) const {

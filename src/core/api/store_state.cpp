@@ -6,6 +6,14 @@
 
 namespace pgqrs::detail {
 
+namespace {
+/// Producers take tokens from a bucket of their own; consumers have none.
+std::optional<token_bucket> bucket_for(bool consumer, const config& cfg) {
+  if (consumer) return std::nullopt;
+  return token_bucket::from_rules(cfg.validation);
+}
+}  // namespace
+
 worker_state::worker_state(core_ptr c, worker_record r, std::optional<queue_record> q, bool is_ephemeral,
                            bool is_consumer)
     : core(std::move(c)),
@@ -13,15 +21,11 @@ worker_state::worker_state(core_ptr c, worker_record r, std::optional<queue_reco
       queue(std::move(q)),
       ephemeral(is_ephemeral),
       consumer(is_consumer),
+      bucket(bucket_for(is_consumer, core->cfg)),
       // Registration just wrote the heartbeat.
       last_beat(std::chrono::duration_cast<std::chrono::nanoseconds>(
                     std::chrono::steady_clock::now().time_since_epoch())
-                    .count()) {
-  const auto& rules = core->cfg.validation;
-  if (!consumer && rules.max_enqueue_per_second) {
-    bucket.emplace(*rules.max_enqueue_per_second, rules.max_enqueue_burst.value_or(50));
-  }
-}
+                    .count()) {}
 
 worker_state::~worker_state() {
   if (!ephemeral) return;

@@ -47,6 +47,10 @@ bool worker::is_healthy(std::chrono::seconds max_age) const {
   return worker_record().heartbeat_at >= current_time() - max_age;
 }
 
+const queue_record& worker::queue() const {
+  return *m_state->queue;
+}
+
 timestamp worker::current_time() const {
   return m_time ? *m_time : now();
 }

@@ -53,6 +53,8 @@ class sql_catalog {
   [[nodiscard]] const sql_query& query(std::string_view name) const;
   [[nodiscard]] const std::vector<sql_migration>& migrations() const { return m_migrations; }
   [[nodiscard]] std::size_t size() const { return m_queries.size(); }
+  /// The query at catalog index `i` (< size()).
+  [[nodiscard]] const sql_query& at(std::size_t i) const { return m_queries.at(i); }
 
  private:
   void add_query_file(std::string_view path, std::string_view text, std::string_view quoted_schema);

@@ -100,42 +100,61 @@ worker_record transition_worker(const store_core& core, std::int64_t id, worker_
                                std::string(reason));
 }
 
+namespace {
+
+/// The edges of the worker state machine (spec §4.2), with the original's error texts.
+struct edge {
+  worker_status to;
+  std::initializer_list<worker_status> from;
+  std::string_view refusal;
+};
+
+constexpr worker_status any_status[] = {worker_status::ready, worker_status::polling, worker_status::suspended,
+                                        worker_status::interrupted, worker_status::stopped};
+
+const edge start_polling{worker_status::polling, {worker_status::ready, worker_status::polling},
+                         "Worker must be Ready to start polling"};
+const edge complete_poll{worker_status::ready, {worker_status::polling},
+                         "Worker must be in Polling state to complete polling"};
+const edge interrupt{worker_status::interrupted, {worker_status::polling},
+                     "Worker must be in Polling state to be interrupted"};
+const edge suspend{worker_status::suspended,
+                   {worker_status::ready, worker_status::polling, worker_status::interrupted},
+                   "Worker must be Ready, Polling, or Interrupted to suspend"};
+const edge resume{worker_status::ready, {worker_status::suspended}, "Worker must be in Suspended state to resume"};
+const edge shutdown{worker_status::stopped, {worker_status::suspended},
+                    "Worker must be in Suspended state to shutdown"};
+/// Any status → stopped (zombie reclaim, ephemeral cleanup).
+const edge mark_stopped{worker_status::stopped,
+                        {any_status[0], any_status[1], any_status[2], any_status[3], any_status[4]},
+                        ""};
+
+worker_record take(const store_core& core, std::int64_t id, const edge& e, timestamp now) {
+  return transition_worker(core, id, e.to, e.from, e.refusal, now);
+}
+
+}  // namespace
+
 worker_record worker_start_polling(const store_core& core, std::int64_t id, timestamp now) {
-  return transition_worker(core, id, worker_status::polling, {worker_status::ready, worker_status::polling},
-                           "Worker must be Ready to start polling", now);
+  return take(core, id, start_polling, now);
 }
-
 worker_record worker_complete_poll(const store_core& core, std::int64_t id, timestamp now) {
-  return transition_worker(core, id, worker_status::ready, {worker_status::polling},
-                           "Worker must be in Polling state to complete polling", now);
+  return take(core, id, complete_poll, now);
 }
-
 worker_record worker_interrupt(const store_core& core, std::int64_t id, timestamp now) {
-  return transition_worker(core, id, worker_status::interrupted, {worker_status::polling},
-                           "Worker must be in Polling state to be interrupted", now);
+  return take(core, id, interrupt, now);
 }
-
 worker_record worker_suspend(const store_core& core, std::int64_t id, timestamp now) {
-  return transition_worker(core, id, worker_status::suspended,
-                           {worker_status::ready, worker_status::polling, worker_status::interrupted},
-                           "Worker must be Ready, Polling, or Interrupted to suspend", now);
+  return take(core, id, suspend, now);
 }
-
 worker_record worker_resume(const store_core& core, std::int64_t id, timestamp now) {
-  return transition_worker(core, id, worker_status::ready, {worker_status::suspended},
-                           "Worker must be in Suspended state to resume", now);
+  return take(core, id, resume, now);
 }
-
 worker_record worker_shutdown(const store_core& core, std::int64_t id, timestamp now) {
-  return transition_worker(core, id, worker_status::stopped, {worker_status::suspended},
-                           "Worker must be in Suspended state to shutdown", now);
+  return take(core, id, shutdown, now);
 }
-
 worker_record worker_mark_stopped(const store_core& core, std::int64_t id, timestamp now) {
-  return transition_worker(core, id, worker_status::stopped,
-                           {worker_status::ready, worker_status::polling, worker_status::suspended,
-                            worker_status::interrupted, worker_status::stopped},
-                           "", now);
+  return take(core, id, mark_stopped, now);
 }
 
 void worker_heartbeat(const store_core& core, std::int64_t id, timestamp now) {
