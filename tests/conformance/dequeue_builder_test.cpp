@@ -213,15 +213,16 @@ TEST_F(dequeue_builders, a_slow_handler_keeps_its_lease_and_is_not_delivered_twi
   auto fut = std::async(std::launch::async, [&] {
     return dequeue()
         .worker(slow)
-        .with_vt(600ms)
+        // Renewed every 500 ms: a keeper delayed by up to a second on a loaded machine still holds the lease.
+        .with_vt(1500ms)
         .handle([&](const queue_message&) {
           running = true;
-          std::this_thread::sleep_for(1500ms);  // 2.5 leases
+          std::this_thread::sleep_for(3750ms);  // 2.5 leases
         })
         .execute(s());
   });
   while (!running) std::this_thread::sleep_for(5ms);
-  for (int i = 0; i < 12; ++i) {
+  for (int i = 0; i < 30; ++i) {
     EXPECT_FALSE(other.dequeue()) << "redelivered while the handler was still running";
     std::this_thread::sleep_for(100ms);
   }

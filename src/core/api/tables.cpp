@@ -1,5 +1,7 @@
 #include "pgqrs/tables.hpp"
 
+#include "core/ops/admin_ops.hpp"
+#include "core/ops/lookup_ops.hpp"
 #include "core/ops/message_ops.hpp"
 #include "core/ops/queue_ops.hpp"
 #include "core/ops/row_mapping.hpp"
@@ -51,50 +53,48 @@ std::vector<queue_message> message_table::get_by_ids(const std::vector<std::int6
 }
 
 std::vector<queue_message> message_table::list() const {
-  return detail::to_messages(m_core->run("message_list", {}));
+  return detail::list_live_messages(*m_core);
 }
 
 std::int64_t message_table::count() const {
-  return m_core->run("message_count", {}).i64(0, 0);
+  return detail::count_live_messages(*m_core);
 }
 
 std::vector<queue_message> message_table::filter_by_queue(std::int64_t queue_id, std::size_t limit) const {
-  return detail::to_messages(
-      m_core->run("message_list_by_queue", {queue_id, static_cast<std::int64_t>(limit)}));
+  return detail::list_queue_messages(*m_core, queue_id, limit);
 }
 
 std::vector<queue_message> message_table::list_by_consumer_worker(std::int64_t worker_id) const {
-  return detail::to_messages(m_core->run("message_list_by_consumer", {worker_id}));
+  return detail::list_consumer_messages(*m_core, worker_id);
 }
 
 std::int64_t message_table::count_by_consumer_worker(std::int64_t worker_id) const {
-  return m_core->run("message_count_by_consumer", {worker_id}).i64(0, 0);
+  return detail::count_consumer_messages(*m_core, worker_id);
 }
 
 std::int64_t message_table::count_worker_references(std::int64_t worker_id) const {
-  return m_core->run("message_count_worker_references", {worker_id}).i64(0, 0);
+  return detail::count_worker_references(*m_core, worker_id);
 }
 
 std::int64_t message_table::count_pending_for_queue(std::int64_t queue_id) const {
-  return m_core->run("message_count_claimable", {queue_id, now(), std::int64_t{m_core->cfg.max_read_ct}})
-      .i64(0, 0);
+  return detail::count_claimable(*m_core, queue_id, now());
 }
 
 std::int64_t message_table::count_pending_for_queue_and_worker(std::int64_t queue_id,
                                                                std::int64_t worker_id) const {
-  return m_core->run("message_count_held", {queue_id, worker_id, now()}).i64(0, 0);
+  return detail::count_held_messages(*m_core, queue_id, worker_id, now());
 }
 
 std::vector<queue_message> message_table::list_archived_by_queue(std::int64_t queue_id) const {
-  return detail::to_messages(m_core->run("message_list_archived_by_queue", {queue_id}));
+  return detail::list_archived(*m_core, queue_id);
 }
 
 std::int64_t message_table::count_by_queue(std::int64_t queue_id) const {
-  return m_core->run("message_count_by_queue", {queue_id}).i64(0, 0);
+  return detail::count_queue_messages(*m_core, queue_id);
 }
 
 bool message_table::update_payload(std::int64_t id, const json& payload) const {
-  return !m_core->run("message_update_payload", {id, detail::serialize_payload(payload)}).empty();
+  return detail::replace_payload(*m_core, id, detail::serialize_payload(payload));
 }
 
 bool message_table::delete_by_id(std::int64_t id) const {
@@ -129,26 +129,24 @@ std::optional<worker_record> worker_table::get(std::int64_t id) const {
 }
 
 std::optional<worker_record> worker_table::get_by_name(std::string_view name) const {
-  auto rows = m_core->run("worker_get_by_name", {std::string(name)});
-  if (rows.empty()) return std::nullopt;
-  return detail::to_worker(rows, 0);
+  return detail::find_worker_by_name(*m_core, name);
 }
 
 std::vector<worker_record> worker_table::list() const {
-  return detail::to_workers(m_core->run("worker_list", {}));
+  return detail::list_workers(*m_core);
 }
 
 std::vector<worker_record> worker_table::list_by_queue(std::int64_t queue_id) const {
-  return detail::to_workers(m_core->run("worker_list_by_queue", {queue_id}));
+  return detail::list_queue_workers(*m_core, queue_id);
 }
 
 std::int64_t worker_table::count() const {
-  return m_core->run("worker_count", {}).i64(0, 0);
+  return detail::count_workers(*m_core);
 }
 
 std::vector<worker_record> worker_table::list_zombies_for_queue(std::int64_t queue_id,
                                                                 std::chrono::seconds older_than) const {
-  return detail::to_workers(m_core->run("worker_list_zombies", {queue_id, now() - older_than}));
+  return detail::list_zombies(*m_core, queue_id, now() - older_than);
 }
 
 std::int64_t worker_table::count_zombies_for_queue(std::int64_t queue_id,
@@ -173,7 +171,7 @@ void worker_table::heartbeat(std::int64_t id) const {
 }
 
 bool worker_table::delete_by_id(std::int64_t id) const {
-  return m_core->run("worker_delete", {id}).affected() > 0;
+  return detail::delete_worker_row(*m_core, id);
 }
 
 tables_builder::tables_builder(const store& s) : m_core(detail::state_of(s)->core) {}

@@ -1,5 +1,6 @@
 #include "core/ops/admin_ops.hpp"
 
+#include "core/ops/lookup_ops.hpp"
 #include "core/ops/message_ops.hpp"
 #include "core/ops/row_mapping.hpp"
 #include "core/ops/worker_ops.hpp"
@@ -27,7 +28,7 @@ std::vector<worker_record> list_workers(const store_core& core) {
 
 std::uint64_t delete_unreferenced_worker(const store_core& core, std::int64_t worker_id) {
   (void)require_worker(core, worker_id);
-  auto refs = core.run("message_count_worker_references", {worker_id}).i64(0, 0);
+  auto refs = count_worker_references(core, worker_id);
   if (refs > 0) {
     throw validation_error("Worker has " + std::to_string(refs) + " references (associated messages/archives)");
   }
@@ -41,7 +42,7 @@ std::uint64_t purge_stopped_workers(const store_core& core, timestamp idle_befor
 std::vector<queue_message> worker_messages(const store_core& core, std::int64_t worker_id) {
   auto w = require_worker(core, worker_id);
   if (!w.queue_id) throw validation_error("Cannot get messages for admin worker");
-  return to_messages(core.run("message_list_by_consumer", {worker_id}));
+  return list_consumer_messages(core, worker_id);
 }
 
 namespace {
