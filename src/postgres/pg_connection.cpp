@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include "core/common/sqlstate.hpp"
 #include "core/db/fault_hooks.hpp"
@@ -395,15 +396,23 @@ row_set pg_connection::decode(const pg_result* r) {
   return out;
 }
 
+row_set pg_connection::run_statements(const sql_query& q, std::size_t available_params) {
+  // The result is the rows of the first statement with result columns (a SELECT or a RETURNING clause),
+  // the same rule as the SQLite family's.
+  std::optional<row_set> result;
+  for (const auto& statement : q.statements) {
+    row_set rows = run_statement(q, statement, available_params, false);
+    if (!result || (result->columns() == 0 && rows.columns() > 0)) result = std::move(rows);
+  }
+  return std::move(*result);
+}
+
 row_set pg_connection::execute(const sql_query& q, std::span<const sql_param> params) {
   if (m_broken) throw connection_error("connection is broken", "query " + q.name);
   bind_params(params);
   if (q.statements.empty()) throw internal_error("query '" + q.name + "' has no statements");
-  if (in_transaction()) {  // the caller's transaction: a lost connection takes all of it, uncommitted
-    row_set first = run_statement(q, q.statements.front(), params.size(), false);
-    for (std::size_t i = 1; i < q.statements.size(); ++i) run_statement(q, q.statements[i], params.size(), false);
-    return first;
-  }
+  if (in_transaction()) return run_statements(q, params.size());  // the caller's: a lost connection takes
+                                                                  // all of it, uncommitted
   // Outside a transaction a single statement commits by itself, unless it only reads.
   if (q.statements.size() == 1) return run_statement(q, q.statements.front(), params.size(), !q.read_only);
 
@@ -412,11 +421,9 @@ row_set pg_connection::execute(const sql_query& q, std::span<const sql_param> pa
     const bool named_before = uses_named_statements();
     begin(tx_mode::write);
     try {
-      row_set first = run_statement(q, q.statements.front(), params.size(), false);
-      for (std::size_t i = 1; i < q.statements.size(); ++i)
-        run_statement(q, q.statements[i], params.size(), false);
+      row_set result = run_statements(q, params.size());
       commit();
-      return first;
+      return result;
     } catch (const query_error& e) {
       rollback();
       const bool fell_back =

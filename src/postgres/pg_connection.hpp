@@ -92,6 +92,9 @@ class pg_connection final : public connection {
   /// Parameter types for a statement that skips some of the bound parameters (m_used from max_placeholder),
   /// with m_stmt_values set up to match; nullptr when it uses them all.
   const unsigned int* types_for_skipped(std::size_t nparams);
+  /// Runs every statement of a multi-statement query on the open transaction; returns the rows of the first
+  /// statement with result columns.
+  row_set run_statements(const sql_query& q, std::size_t available_params);
   /// Reads every result of the command just sent (`sent` false: sending failed, nothing to read).
   exec_result collect(bool sent);
   /// Executes with m_values (or m_stmt_values when `types` is set: see run_statement).

@@ -160,6 +160,16 @@ void family_connection::open_write() {
   m_holds_gate = true;
 }
 
+void family_connection::finish_write() {
+  try {
+    m_gate->after_commit();
+  } catch (...) {
+    close_write();
+    throw;
+  }
+  close_write();
+}
+
 void family_connection::close_write() noexcept {
   if (!m_holds_gate) return;
   m_holds_gate = false;
@@ -333,9 +343,15 @@ row_set family_connection::run_query(const std::string& query_name,
     throw query_error(query_name, std::string(sqlstate::in_failed_sql_transaction),
                       "the current transaction was rolled back by an earlier error");
   }
+  // The result is the rows of the first statement with result columns (a SELECT or a RETURNING clause).
+  std::size_t returning = 0;
+  while (returning + 1 < statements.size() &&
+         (statements[returning] == nullptr || statements[returning]->column_count() == 0))
+    ++returning;
   if (!autocommit) {  // inside the caller's transaction
     for (std::size_t i = 0; i < statements.size(); ++i) {
-      if (statements[i] != nullptr) run(*statements[i], query_name, params, i == 0 ? &result : nullptr, false);
+      if (statements[i] != nullptr)
+        run(*statements[i], query_name, params, i == returning ? &result : nullptr, false);
     }
     return result;
   }
@@ -354,22 +370,16 @@ row_set family_connection::run_query(const std::string& query_name,
   open_write();
   try {
     run_control(*m_begin_immediate, query_name, true);
-    if (first != nullptr) run(*first, query_name, params, &result, false);
-    for (std::size_t i = 1; i < statements.size(); ++i) {
-      if (statements[i] != nullptr) run(*statements[i], query_name, params, nullptr, false);
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      if (statements[i] != nullptr)
+        run(*statements[i], query_name, params, i == returning ? &result : nullptr, false);
     }
     run_commit(query_name);
   } catch (...) {
     abort_transaction();
     throw;
   }
-  try {
-    m_gate->after_commit();
-  } catch (...) {
-    close_write();
-    throw;
-  }
-  close_write();
+  finish_write();
   return result;
 }
 
@@ -475,14 +485,7 @@ void family_connection::commit() {
     throw;
   }
   m_tx_open = false;
-  if (!m_holds_gate) return;  // a read transaction
-  try {
-    m_gate->after_commit();
-  } catch (...) {
-    close_write();
-    throw;
-  }
-  close_write();
+  if (m_holds_gate) finish_write();  // not for a read transaction
 }
 
 void family_connection::rollback() noexcept {

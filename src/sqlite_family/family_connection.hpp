@@ -79,6 +79,8 @@ class family_connection final : public connection {
   void run_control(engine_statement& stmt, const std::string& query_name, bool retry_busy);
 
   void open_write();
+  /// After a commit: the gate's after_commit, then the gate is released (also when after_commit throws).
+  void finish_write();
   void close_write() noexcept;
   /// Rolls back whatever transaction is open and releases the gate; never throws.
   void abort_transaction() noexcept;

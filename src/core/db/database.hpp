@@ -35,7 +35,8 @@ class connection {
   virtual ~connection() = default;
 
   /// Runs the statements of `q` with `params` ($1.. on PostgreSQL, ?1.. on SQLite). Several statements run
-  /// in one transaction (opened here unless one is already open). Returns the first statement's rows.
+  /// in one transaction (opened here unless one is already open). Returns the rows of the first statement
+  /// with result columns (a SELECT or a RETURNING clause).
   virtual row_set execute(const sql_query& q, std::span<const sql_param> params) = 0;
   /// Runs one statement of SQL that is not in the catalog (user SQL in transactional steps, tests, tools)
   /// with `params` bound ($1.. on PostgreSQL, ?1.. on the SQLite family); returns its rows. Not cached:

@@ -4,7 +4,8 @@
 // Layout (see sql/README.md):
 //   sql/<dialect>/queries/*.sql      blocks starting with `-- name: <query_name>`; a block may hold several
 //                                    statements (each ending with `;` at a line end): they run in order in
-//                                    one transaction and the first statement's rows are the result.
+//                                    one transaction and the rows of the first statement
+//                                    with result columns are the result.
 //   sql/<dialect>/migrations/NNNN_<description>.sql   whole scripts applied once, in version order.
 // `{schema}` in PostgreSQL SQL is replaced by the store's quoted schema name.
 

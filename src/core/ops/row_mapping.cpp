@@ -1,8 +1,10 @@
 #include "core/ops/row_mapping.hpp"
 
+#include "core/common/payload_parser.hpp"
 #include "pgqrs/errors.hpp"
 
 namespace pgqrs::detail {
+
 
 queue_record to_queue(const row_set& rows, std::size_t row) {
   return queue_record{rows.i64(row, 0), rows.text(row, 1), rows.ts(row, 2)};
@@ -11,7 +13,7 @@ queue_record to_queue(const row_set& rows, std::size_t row) {
 queue_message to_message(const row_set& rows, std::size_t row) {
   json payload;
   try {
-    payload = json::parse(rows.text(row, 2));
+    payload = parse_payload(rows.text(row, 2));
   } catch (const json::exception& e) {
     throw serialization_error("stored payload of message " + std::to_string(rows.i64(row, 0)) +
                               " is not JSON: " + e.what());
