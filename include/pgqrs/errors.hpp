@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -35,6 +36,15 @@ enum class error_code {
   serialization,
   internal,
   in_doubt,
+  // workflows (spec §7, §11.1)
+  workflow_already_exists,
+  execution_failed,
+  paused,
+  cancelled,
+  transient,
+  retries_exhausted,
+  step_not_ready,
+  lease_lost,
 };
 
 /// Root of every pgqrs error.
@@ -282,6 +292,105 @@ class serialization_error : public error {
 class internal_error : public error {
  public:
   explicit internal_error(const std::string& detail);
+};
+
+// ---------------------------------------------------------------- workflows
+
+class workflow_already_exists : public error {
+ public:
+  explicit workflow_already_exists(std::string name);
+  [[nodiscard]] const std::string& workflow_name() const noexcept { return m_name; }
+
+ private:
+  std::string m_name;
+};
+
+/// Thrown by workflow code (inside a step) for a failure that may go away: the step is retried later
+/// according to its retry policy, or after `retry_after` when given. ("Transient error (<code>): <message>")
+class transient_step_error : public error {
+ public:
+  transient_step_error(std::string code, std::string message,
+                       std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+  [[nodiscard]] const std::string& step_code() const noexcept { return m_step_code; }
+  [[nodiscard]] const std::string& message() const noexcept { return m_message; }
+  [[nodiscard]] const std::optional<std::chrono::milliseconds>& retry_after() const noexcept { return m_retry_after; }
+
+ private:
+  std::string m_step_code;
+  std::string m_message;
+  std::optional<std::chrono::milliseconds> m_retry_after;
+};
+
+/// Thrown by workflow code inside a step to pause the run for `resume_after` (or until `run().resume()`);
+/// the step runs again afterwards. ("Workflow paused: <message>")
+class paused_error : public error {
+ public:
+  paused_error(std::string message, std::chrono::milliseconds resume_after);
+  [[nodiscard]] const std::string& message() const noexcept { return m_message; }
+  [[nodiscard]] std::chrono::milliseconds resume_after() const noexcept { return m_resume_after; }
+
+ private:
+  std::string m_message;
+  std::chrono::milliseconds m_resume_after;
+};
+
+/// A step failed for good before (non-transient error, or retries used up); the run fails with it.
+class retries_exhausted : public error {
+ public:
+  /// `error_json`: the stored step error as JSON text.
+  retries_exhausted(std::string error_json, std::uint32_t attempts);
+  [[nodiscard]] const std::string& error_json() const noexcept { return m_error_json; }
+  [[nodiscard]] std::uint32_t attempts() const noexcept { return m_attempts; }
+
+ private:
+  std::string m_error_json;
+  std::uint32_t m_attempts;
+};
+
+/// A step's retry is scheduled for later ("Step not ready for execution (retry scheduled for <time>)").
+class step_not_ready : public error {
+ public:
+  step_not_ready(std::chrono::sys_time<std::chrono::microseconds> retry_at, std::uint32_t retry_count);
+  [[nodiscard]] std::chrono::sys_time<std::chrono::microseconds> retry_at() const noexcept { return m_retry_at; }
+  [[nodiscard]] std::uint32_t retry_count() const noexcept { return m_retry_count; }
+
+ private:
+  std::chrono::sys_time<std::chrono::microseconds> m_retry_at;
+  std::uint32_t m_retry_count;
+};
+
+/// The run was cancelled ("Workflow cancelled for run <id>").
+class workflow_cancelled : public error {
+ public:
+  explicit workflow_cancelled(std::int64_t run_id);
+  [[nodiscard]] std::int64_t run_id() const noexcept { return m_run_id; }
+
+ private:
+  std::int64_t m_run_id;
+};
+
+/// The run ended in ERROR ("Workflow run <id> failed: <error json>").
+class execution_failed : public error {
+ public:
+  execution_failed(std::int64_t run_id, std::string error_json);
+  [[nodiscard]] std::int64_t run_id() const noexcept { return m_run_id; }
+  [[nodiscard]] const std::string& error_json() const noexcept { return m_error_json; }
+
+ private:
+  std::int64_t m_run_id;
+  std::string m_error_json;
+};
+
+/// Fencing: this worker no longer holds the lease on the run's message (it expired and another worker
+/// took the run over, or the run was released), so its step or run result was refused and its execution
+/// of the run stops.
+class lease_lost : public error {
+ public:
+  explicit lease_lost(std::int64_t run_id);
+  [[nodiscard]] std::int64_t run_id() const noexcept { return m_run_id; }
+
+ private:
+  std::int64_t m_run_id;
 };
 
 }  // namespace pgqrs

@@ -21,3 +21,4 @@
 #include "pgqrs/tables.hpp"
 #include "pgqrs/types.hpp"
 #include "pgqrs/worker.hpp"
+#include "pgqrs/workflow.hpp"

@@ -111,7 +111,10 @@ pg_connection::pg_connection(const options& opts)
   PQsetNoticeReceiver(m_conn, &pg_connection::on_notice, this);
   if (uses_named_statements()) {
     try {
-      if (detect_pooler()) use_generic_plans();
+      if (detect_pooler()) {
+        use_generic_plans();
+        m_forced_generic_plans = true;
+      }
     } catch (...) {
       PQfinish(m_conn);
       m_conn = nullptr;
@@ -151,6 +154,12 @@ void pg_connection::use_generic_plans() {
   if (!succeeded(r.get()) && PQstatus(m_conn) != CONNECTION_OK) {
     throw connection_error(one_line(PQerrorMessage(m_conn)), "Failed to connect to postgres");
   }
+}
+
+void pg_connection::prepare_for_user_sql() {
+  // User SQL has no reason to run with the generic plans forced for our own statements (its best plan may
+  // well depend on its parameters): back to the server's default for this transaction only.
+  if (m_forced_generic_plans && in_transaction()) (void)execute_adhoc("SET LOCAL plan_cache_mode = auto", {});
 }
 
 pg_connection::~pg_connection() {

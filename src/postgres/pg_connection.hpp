@@ -56,6 +56,7 @@ class pg_connection final : public connection {
   [[nodiscard]] bool in_transaction() const override;
   [[nodiscard]] bool healthy() const override;
   [[nodiscard]] bool check_alive() noexcept override;
+  void prepare_for_user_sql() override;
 
   /// Process id of the server backend (for diagnostics and tests; behind a pooler it is the pooler's).
   [[nodiscard]] int backend_pid() const;
@@ -117,6 +118,8 @@ class pg_connection final : public connection {
   pg_conn* m_conn = nullptr;
   enum prepared_statements m_mode;
   std::shared_ptr<std::atomic<bool>> m_unnamed_only;
+  /// This session runs with plan_cache_mode = force_generic_plan (direct connections).
+  bool m_forced_generic_plans = false;
   bool m_broken = false;
   /// FNV-1a hashes of the statements prepared on this connection.
   std::unordered_set<std::uint64_t> m_prepared;

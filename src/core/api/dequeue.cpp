@@ -6,6 +6,7 @@
 #include "core/api/handle_factory.hpp"
 #include "core/api/lease_keeper.hpp"
 #include "core/api/liveness.hpp"
+#include "core/api/poll_loop.hpp"
 #include "core/common/log.hpp"
 #include "core/ops/message_ops.hpp"
 #include "core/common/retry.hpp"
@@ -18,95 +19,14 @@ namespace pgqrs {
 namespace {
 
 using steady = std::chrono::steady_clock;
+using detail::note_recovered;
+using detail::note_transient;
+using detail::poll_membership;
+using detail::sleep_for;
+using detail::stop_if_not_running;
 
 const detail::store_core& core_of(const store& s) {
   return *detail::state_of(s)->core;
-}
-
-/// The terminal-status rules of spec §3.8: an interrupted worker is moved to suspended and the caller
-/// stops with `suspended("worker interrupted")`; a suspended (or, inside loops, stopped) one stops too.
-void stop_if_not_running(const detail::store_core& core, std::int64_t worker_id, bool stopped_too) {
-  const auto status = detail::require_worker(core, worker_id).status;
-  if (status == worker_status::interrupted) {
-    try {
-      detail::worker_suspend(core, worker_id, now());
-    } catch (const state_transition_error&) {
-      // Another loop sharing this consumer suspended it first: it was interrupted all the same.
-    }
-    throw suspended("worker interrupted");
-  }
-  if (status == worker_status::suspended) throw suspended("worker suspended");
-  if (stopped_too && status == worker_status::stopped) throw suspended("worker stopped");
-}
-
-/// polling → ready at the end of a poll, translating a refused move into the reason the poll must stop.
-void finish_poll(const detail::store_core& core, std::int64_t worker_id) {
-  try {
-    detail::worker_complete_poll(core, worker_id, now());
-  } catch (const state_transition_error&) {
-    stop_if_not_running(core, worker_id, true);
-    throw;
-  }
-}
-
-/// Sleeps `d` unless `stop` is requested first. @returns false if stopped
-bool sleep_for(std::chrono::milliseconds d, const std::stop_token& stop) {
-  std::mutex m;
-  std::condition_variable_any cv;
-  std::unique_lock lock(m);
-  return !cv.wait_for(lock, stop, d, [] { return false; });
-}
-
-/// One poll loop's share of a consumer handle that several loops (threads) may poll through at once: the
-/// first loop to start moves the worker to polling, the last one to finish normally moves it back to ready.
-/// A loop that ends by throwing just leaves.
-class poll_membership {
- public:
-  poll_membership(const detail::store_core& core, detail::worker_state& ws) : m_core(core), m_ws(ws) {
-    std::lock_guard lock(m_ws.loops_mutex);
-    if (m_ws.active_loops == 0) detail::worker_start_polling(m_core, m_ws.record.id, now());
-    ++m_ws.active_loops;
-  }
-  poll_membership(const poll_membership&) = delete;
-  poll_membership& operator=(const poll_membership&) = delete;
-  ~poll_membership() {
-    if (m_left) return;
-    std::lock_guard lock(m_ws.loops_mutex);
-    --m_ws.active_loops;
-  }
-  /// Leaves; the last loop completes the poll (polling → ready). @throws as finish_poll
-  void finish() {
-    std::lock_guard lock(m_ws.loops_mutex);
-    m_left = true;
-    if (--m_ws.active_loops == 0) finish_poll(m_core, m_ws.record.id);
-  }
-
- private:
-  const detail::store_core& m_core;
-  detail::worker_state& m_ws;
-  bool m_left = false;
-};
-
-/// Counts and logs a failure a loop waits out; returns how long to wait before the next attempt.
-std::chrono::milliseconds note_transient(detail::worker_state& ws, detail::backoff& pause, const error& e) {
-  ws.transient_errors.fetch_add(1, std::memory_order_relaxed);
-  const auto wait = pause.next();
-  // The first failure of a run of them, then one line per capped wait: enough to see an outage.
-  if (pause.failures() == 1 || wait >= detail::backoff::max_delay) {
-    detail::log(log_level::warning, "consumer " + std::to_string(ws.record.id) + " (" + ws.record.name +
-                                        "): " + e.what() + "; retrying in " + std::to_string(wait.count()) +
-                                        " ms (" + std::to_string(pause.failures()) + " in a row)");
-  }
-  return wait;
-}
-
-void note_recovered(detail::worker_state& ws, detail::backoff& pause) {
-  if (pause.failures() > 0) {
-    detail::log(log_level::info, "consumer " + std::to_string(ws.record.id) + " (" + ws.record.name +
-                                     "): database reachable again after " + std::to_string(pause.failures()) +
-                                     " failed attempt(s)");
-  }
-  pause.reset();
 }
 
 std::vector<std::int64_t> ids_of(const std::vector<queue_message>& msgs) {

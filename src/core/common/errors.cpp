@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/common/sqlstate.hpp"
+#include "pgqrs/types.hpp"
 
 namespace pgqrs {
 
@@ -140,5 +141,44 @@ serialization_error::serialization_error(const std::string& detail)
 
 internal_error::internal_error(const std::string& detail)
     : error(error_code::internal, "Internal error: " + detail) {}
+
+workflow_already_exists::workflow_already_exists(std::string name)
+    : error(error_code::workflow_already_exists, "Workflow '" + name + "' already exists"), m_name(std::move(name)) {}
+
+transient_step_error::transient_step_error(std::string code, std::string message,
+                                           std::optional<std::chrono::milliseconds> retry_after)
+    : error(error_code::transient, "Transient error (" + code + "): " + message, true),
+      m_step_code(std::move(code)),
+      m_message(std::move(message)),
+      m_retry_after(retry_after) {}
+
+paused_error::paused_error(std::string message, std::chrono::milliseconds resume_after)
+    : error(error_code::paused, "Workflow paused: " + message), m_message(std::move(message)),
+      m_resume_after(resume_after) {}
+
+retries_exhausted::retries_exhausted(std::string error_json, std::uint32_t attempts)
+    : error(error_code::retries_exhausted,
+            "Step failed after " + std::to_string(attempts) + " attempts: " + error_json),
+      m_error_json(std::move(error_json)),
+      m_attempts(attempts) {}
+
+step_not_ready::step_not_ready(std::chrono::sys_time<std::chrono::microseconds> retry_at, std::uint32_t retry_count)
+    : error(error_code::step_not_ready,
+            "Step not ready for execution (retry scheduled for " + format_rfc3339(retry_at) + ")", true),
+      m_retry_at(retry_at),
+      m_retry_count(retry_count) {}
+
+workflow_cancelled::workflow_cancelled(std::int64_t run_id)
+    : error(error_code::cancelled, "Workflow cancelled for run " + std::to_string(run_id)), m_run_id(run_id) {}
+
+execution_failed::execution_failed(std::int64_t run_id, std::string error_json)
+    : error(error_code::execution_failed, "Workflow run " + std::to_string(run_id) + " failed: " + error_json),
+      m_run_id(run_id),
+      m_error_json(std::move(error_json)) {}
+
+lease_lost::lease_lost(std::int64_t run_id)
+    : error(error_code::lease_lost, "Lease on run " + std::to_string(run_id) +
+                                        " lost: another worker owns its message now; result not recorded"),
+      m_run_id(run_id) {}
 
 }  // namespace pgqrs

@@ -54,6 +54,9 @@ class connection {
   /// Checked by the pool before it hands out an idle connection: may look at the connection's socket
   /// (without blocking) for signs that the server ended the session meanwhile.
   [[nodiscard]] virtual bool check_alive() noexcept { return healthy(); }
+  /// Called inside a transaction before user SQL runs on this connection (transactional workflow steps):
+  /// undoes session settings made for the library's own statements, for this transaction only.
+  virtual void prepare_for_user_sql() {}
 };
 
 class connection_pool;

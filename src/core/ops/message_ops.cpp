@@ -71,16 +71,16 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
   return out;
 }
 
-std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id,
+std::vector<queue_message> claim_messages(const store_core& core, connection& conn, std::int64_t queue_id,
                                           std::int64_t worker_id, std::size_t limit,
                                           std::chrono::microseconds lease,
                                           std::optional<timestamp> injected_now) {
   const bool use_floor = !injected_now && core.db->caps().claim_floors;
   const auto floor = use_floor ? core.floors.bound(queue_id) : std::nullopt;
   const auto t = injected_now.value_or(now());
-  auto rows =
-      core.run("message_claim", {queue_id, t, static_cast<std::int64_t>(limit), t + lease,
-                                 std::int64_t{core.cfg.max_read_ct}, worker_id, optional_param(floor)});
+  auto rows = core.run(conn, "message_claim",
+                       {queue_id, t, static_cast<std::int64_t>(limit), t + lease,
+                        std::int64_t{core.cfg.max_read_ct}, worker_id, optional_param(floor)});
   if (use_floor) {
     std::optional<timestamp> highest_ready;
     for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -88,12 +88,6 @@ std::vector<queue_message> claim_messages(const store_core& core, std::int64_t q
       if (!highest_ready || ready > *highest_ready) highest_ready = ready;
     }
     core.floors.observe(queue_id, !floor.has_value(), highest_ready);
-  }
-  if (rows.empty()) {
-    // Nothing ready, or this consumer's worker row is gone (purge_queue): the claim checks the row, so
-    // tell the two apart here, off the hot path.
-    if (!find_worker(core, worker_id)) throw worker_not_found(worker_id);
-    return {};
   }
   // Claim order: (ready-time, id), the order the claim index walked. RETURNING gives no order.
   std::vector<std::size_t> order(rows.size());
@@ -106,6 +100,20 @@ std::vector<queue_message> claim_messages(const store_core& core, std::int64_t q
   std::vector<queue_message> out;
   out.reserve(rows.size());
   for (auto r : order) out.push_back(to_message(rows, r));
+  return out;
+}
+
+std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id,
+                                          std::int64_t worker_id, std::size_t limit,
+                                          std::chrono::microseconds lease,
+                                          std::optional<timestamp> injected_now) {
+  auto out = with_reconnect([&] {
+    auto conn = core.db->acquire();
+    return claim_messages(core, *conn, queue_id, worker_id, limit, lease, injected_now);
+  });
+  // Nothing ready, or this consumer's worker row is gone (purge_queue): the claim checks the row, so tell
+  // the two apart here, off the hot path.
+  if (out.empty() && !find_worker(core, worker_id)) throw worker_not_found(worker_id);
   return out;
 }
 

@@ -29,6 +29,12 @@ std::vector<queue_message> claim_messages(const store_core& core, std::int64_t q
                                           std::int64_t worker_id, std::size_t limit,
                                           std::chrono::microseconds lease,
                                           std::optional<timestamp> injected_now);
+/// The same claim on a connection the caller holds (inside its transaction), without telling an empty
+/// result from a deleted worker row.
+std::vector<queue_message> claim_messages(const store_core& core, connection& conn, std::int64_t queue_id,
+                                          std::int64_t worker_id, std::size_t limit,
+                                          std::chrono::microseconds lease,
+                                          std::optional<timestamp> injected_now);
 
 // Ownership-checked changes: each returns the ids (or rows) it changed.
 std::vector<queue_message> archive_messages(const store_core& core, const std::vector<std::int64_t>& ids,

@@ -1,0 +1,155 @@
+-- Durable workflows (spec §7). Result columns:
+--   workflow: id, name, queue_id, created_at
+--   run:      id, workflow_id, message_id, status, input, output, error, created_at, updated_at, started_at,
+--             paused_at, completed_at, worker_id, trigger_key
+--   step:     id, run_id, step_name, status, output, error, created_at, updated_at, started_at, completed_at,
+--             retry_count, retry_at
+-- Fencing: a worker writes a step or run result only inside a transaction whose first statement is
+-- run_fence, which locks the run's message row (FOR SHARE) and checks that this worker's lease on it is the
+-- current one (owner and read_ct, which every claim increments). A worker whose lease was taken over finds
+-- no row and writes nothing; a claim racing with the write waits for it (SKIP LOCKED skips the row).
+
+-- name: workflow_insert
+INSERT INTO {schema}.pgqrs_workflows (name, queue_id, created_at)
+VALUES ($1::text, $2::bigint, $3::timestamptz)
+ON CONFLICT (name) DO NOTHING
+RETURNING id, name, queue_id, created_at;
+
+-- name: workflow_get_by_name
+SELECT id, name, queue_id, created_at FROM {schema}.pgqrs_workflows WHERE name = $1::text;
+
+-- name: workflow_get_by_queue
+SELECT id, name, queue_id, created_at FROM {schema}.pgqrs_workflows WHERE queue_id = $1::bigint;
+
+-- name: workflow_list
+SELECT id, name, queue_id, created_at FROM {schema}.pgqrs_workflows ORDER BY id;
+
+-- name: run_insert
+-- $1 workflow, $2 message, $3 input, $4 now, $5 key (NULL: none). Nothing when the message already has a
+-- run or the key is taken.
+INSERT INTO {schema}.pgqrs_workflow_runs (workflow_id, message_id, status, input, created_at, updated_at,
+                                          trigger_key)
+VALUES ($1::bigint, $2::bigint, 'QUEUED', $3::jsonb, $4::timestamptz, $4::timestamptz, $5::text)
+ON CONFLICT DO NOTHING
+RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+          paused_at, completed_at, worker_id, trigger_key;
+
+-- name: run_start
+-- Claim time: $1 workflow, $2 message (leased by $4), $3 now. Creates the run RUNNING from the message
+-- payload, or moves QUEUED/PAUSED to RUNNING; a RUNNING run (resumed after a crash) stays RUNNING; other
+-- states are returned unchanged for the caller to act on.
+INSERT INTO {schema}.pgqrs_workflow_runs AS r (workflow_id, message_id, status, input, created_at, updated_at,
+                                               started_at, worker_id)
+SELECT $1::bigint, m.id, 'RUNNING', m.payload, $3::timestamptz, $3::timestamptz, $3::timestamptz, $4::bigint
+FROM {schema}.pgqrs_messages m WHERE m.id = $2::bigint
+ON CONFLICT (message_id) DO UPDATE SET
+    status = CASE WHEN r.status IN ('QUEUED', 'PAUSED') THEN 'RUNNING' ELSE r.status END,
+    started_at = COALESCE(r.started_at, EXCLUDED.started_at),
+    updated_at = EXCLUDED.updated_at,
+    worker_id = CASE WHEN r.status IN ('QUEUED', 'PAUSED', 'RUNNING') THEN EXCLUDED.worker_id ELSE r.worker_id END
+RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+          paused_at, completed_at, worker_id, trigger_key;
+
+-- name: run_get
+SELECT id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+       paused_at, completed_at, worker_id, trigger_key
+FROM {schema}.pgqrs_workflow_runs WHERE id = $1::bigint;
+
+-- name: run_get_by_message
+SELECT id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+       paused_at, completed_at, worker_id, trigger_key
+FROM {schema}.pgqrs_workflow_runs WHERE message_id = $1::bigint;
+
+-- name: run_get_by_key
+SELECT id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+       paused_at, completed_at, worker_id, trigger_key
+FROM {schema}.pgqrs_workflow_runs WHERE workflow_id = $1::bigint AND trigger_key = $2::text;
+
+-- name: run_list
+-- $1 workflow (NULL: all), $2 status (NULL: all), $3 created at or after, $4 created before, $5 limit.
+SELECT id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+       paused_at, completed_at, worker_id, trigger_key
+FROM {schema}.pgqrs_workflow_runs
+WHERE ($1::bigint IS NULL OR workflow_id = $1::bigint) AND ($2::text IS NULL OR status::text = $2::text)
+  AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
+  AND ($4::timestamptz IS NULL OR created_at < $4::timestamptz)
+ORDER BY created_at DESC, id DESC
+LIMIT $5::bigint;
+
+-- name: run_fence
+-- $1 message, $2 worker, $3 read_ct of the lease. Returns the run's status, or nothing if the lease is not
+-- this worker's any more.
+SELECT r.status::text
+FROM {schema}.pgqrs_messages m JOIN {schema}.pgqrs_workflow_runs r ON r.message_id = m.id
+WHERE m.id = $1::bigint AND m.consumer_worker_id = $2::bigint AND m.read_ct = $3::int
+FOR SHARE OF m;
+
+-- name: run_finish
+-- $1 run, $2 SUCCESS | ERROR | CANCELLED, $3 output, $4 error, $5 now. A cancel requested meanwhile wins
+-- (CANCELLING becomes CANCELLED, the output is dropped); a finished run is never overwritten.
+UPDATE {schema}.pgqrs_workflow_runs
+SET status = CASE WHEN status = 'CANCELLING' THEN 'CANCELLED'
+                  ELSE $2::text::{schema}.pgqrs_workflow_status END,
+    output = CASE WHEN status = 'CANCELLING' THEN NULL ELSE $3::jsonb END,
+    error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE $4::jsonb END,
+    completed_at = $5::timestamptz, updated_at = $5::timestamptz
+WHERE id = $1::bigint AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING')
+RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+          paused_at, completed_at, worker_id, trigger_key;
+
+-- name: run_pause
+-- $1 run, $2 error ({"message", "resume_after"}), $3 now.
+UPDATE {schema}.pgqrs_workflow_runs
+SET status = 'PAUSED', error = $2::jsonb, paused_at = $3::timestamptz, updated_at = $3::timestamptz
+WHERE id = $1::bigint AND status = 'RUNNING'
+RETURNING id;
+
+-- name: run_cancel
+-- $1 run, $2 now. QUEUED/RUNNING/PAUSED -> CANCELLING.
+UPDATE {schema}.pgqrs_workflow_runs SET status = 'CANCELLING', updated_at = $2::timestamptz
+WHERE id = $1::bigint AND status IN ('QUEUED', 'RUNNING', 'PAUSED')
+RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+          paused_at, completed_at, worker_id, trigger_key;
+
+-- name: run_wake
+-- $1 message, $2 now: a waiting run's message (released, invisible until later) becomes visible now, and its
+-- pending step retries are due now.
+WITH woken AS (
+    UPDATE {schema}.pgqrs_messages SET vt = $2::timestamptz
+    WHERE id = $1::bigint AND consumer_worker_id IS NULL AND vt > $2::timestamptz
+    RETURNING id
+), due AS (
+    UPDATE {schema}.pgqrs_workflow_steps s SET retry_at = $2::timestamptz
+    FROM {schema}.pgqrs_workflow_runs r
+    WHERE r.message_id = $1::bigint AND s.run_id = r.id AND s.status = 'ERROR' AND s.retry_at > $2::timestamptz
+      AND EXISTS (SELECT 1 FROM woken)
+    RETURNING s.id
+)
+SELECT id FROM woken;
+
+-- name: run_release
+-- $1 message, $2 worker, $3 read_ct of the lease, $4 visible again at. A scheduled wait (retry, sleep, pause)
+-- gives the delivery back: read_ct is decremented, so waiting never counts toward max_read_ct.
+UPDATE {schema}.pgqrs_messages
+SET vt = $4::timestamptz, consumer_worker_id = NULL, read_ct = GREATEST(read_ct - 1, 0)
+WHERE id = $1::bigint AND consumer_worker_id = $2::bigint AND read_ct = $3::int
+RETURNING id;
+
+-- name: step_list
+SELECT id, run_id, step_name, status::text, output, error, created_at, updated_at, started_at, completed_at,
+       retry_count, retry_at
+FROM {schema}.pgqrs_workflow_steps WHERE run_id = $1::bigint ORDER BY id;
+
+-- name: step_save
+-- $1 run, $2 step name, $3 status, $4 output, $5 error, $6 started at, $7 now, $8 completed at, $9 retry_count,
+-- $10 retry_at. One row per (run, step): inserted on the first result, updated by retries.
+INSERT INTO {schema}.pgqrs_workflow_steps AS s (run_id, step_name, status, output, error, created_at, updated_at,
+                                                started_at, completed_at, retry_count, retry_at)
+VALUES ($1::bigint, $2::text, $3::text::{schema}.pgqrs_workflow_status, $4::jsonb, $5::jsonb, $7::timestamptz,
+        $7::timestamptz, $6::timestamptz, $8::timestamptz, $9::int, $10::timestamptz)
+ON CONFLICT (run_id, step_name) DO UPDATE SET
+    status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error, updated_at = EXCLUDED.updated_at,
+    completed_at = EXCLUDED.completed_at, retry_count = EXCLUDED.retry_count, retry_at = EXCLUDED.retry_at,
+    last_retry_at = CASE WHEN s.status = 'ERROR' THEN EXCLUDED.started_at ELSE s.last_retry_at END
+RETURNING id, run_id, step_name, status::text, output, error, created_at, updated_at, started_at, completed_at,
+          retry_count, retry_at;

@@ -1,0 +1,147 @@
+#include "workflow/executor.hpp"
+
+#include "core/common/log.hpp"
+#include "workflow/run_context.hpp"
+
+namespace pgqrs::detail {
+
+namespace {
+
+/// The workflow function's argument: the trigger payload's `input` member, or the whole payload (§7.7).
+json input_of(const json& payload) {
+  if (payload.is_object() && payload.contains("input")) return payload.at("input");
+  return payload;
+}
+
+json run_error_json(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const retries_exhausted& e) {
+    return step_error_json(false, "RETRIES_EXHAUSTED", e.what());
+  } catch (const serialization_error& e) {
+    return step_error_json(false, "SERIALIZATION", e.what());
+  } catch (const std::exception& e) {
+    return step_error_json(false, "NON_RETRYABLE", e.what());
+  } catch (...) {
+    return step_error_json(false, "NON_RETRYABLE", "unknown exception");
+  }
+}
+
+run_outcome outcome_of(fence_result r) {
+  switch (r) {
+    case fence_result::written:
+      return run_outcome::completed;
+    case fence_result::lease_lost:
+      return run_outcome::fenced;
+    case fence_result::cancelled:
+      return run_outcome::cancelled;
+    case fence_result::finished_elsewhere:
+      return run_outcome::completed;
+  }
+  return run_outcome::completed;
+}
+
+/// Completion or failure of the run and the archive of its message, in one commit.
+run_outcome finish(run_context& ctx, workflow_status status, const std::optional<std::string>& output,
+                   const std::optional<std::string>& error) {
+  std::optional<run_record> finished;
+  const auto r = fenced_write(ctx, false, [&](connection& conn) {
+    const auto t = ctx.now();
+    finished = wf::finish_run(*ctx.core, conn, ctx.run.id, status, output, error, t);
+    wf::archive_run_message(*ctx.core, conn, ctx.lease, t);
+  });
+  if (r != fence_result::written) return outcome_of(r);
+  if (finished && finished->status == workflow_status::cancelled) return run_outcome::cancelled;
+  return status == workflow_status::success ? run_outcome::completed : run_outcome::failed;
+}
+
+/// After a database failure: give the run back for another attempt soon. If even that fails, the lease
+/// expires and the run is delivered again then.
+run_outcome give_back(run_context& ctx, const std::exception_ptr& failure) {
+  std::string why = "unknown error";
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    why = e.what();
+  } catch (...) {
+  }
+  try {
+    ctx.core->transact(tx_mode::write, [&](connection& conn) {
+      wf::release_run(*ctx.core, conn, ctx.lease, ctx.now() + std::chrono::seconds(1));
+    });
+  } catch (const std::exception&) {
+  }
+  log(log_level::warning, "workflow run " + std::to_string(ctx.run.id) + ": database failure, run given back: " + why);
+  return run_outcome::gave_back;
+}
+
+}  // namespace
+
+run_outcome execute_run(const workflow_def& def, const workflow_record& wf, wf::claimed_run claimed,
+                        worker_state& ws, lease_keeper& keeper, std::optional<timestamp> at) {
+  auto ctx = std::make_shared<run_context>();
+  ctx->core = ws.core;
+  ctx->lease = {claimed.message.id, ws.record.id, claimed.message.read_ct};
+  ctx->run = std::move(claimed.run);
+  ctx->workflow_name = wf.name;
+  ctx->input = input_of(claimed.message.payload);
+  for (auto& s : claimed.steps) {
+    auto name = s.step_name;
+    ctx->steps.emplace(std::move(name), std::move(s));
+  }
+  ctx->policy = def.policy();
+  ctx->at = at;
+
+  try {
+    switch (ctx->run.status) {
+      case workflow_status::running:
+        break;
+      case workflow_status::cancelling:
+      case workflow_status::cancelled:
+        // Cancelled before any worker ran it, or while it waited: finalised without running user code.
+        return outcome_of(fenced_write(*ctx, false, [](connection&) {}));
+      default:
+        // Finished already (by a direct call, or a crash between two of someone else's writes).
+        (void)fenced_write(*ctx, false, [](connection&) {});
+        return run_outcome::completed;
+    }
+  } catch (const error&) {
+    return give_back(*ctx, std::current_exception());
+  }
+
+  keeper.track({ctx->lease.message_id});
+  struct untrack_on_exit {
+    lease_keeper& k;
+    ~untrack_on_exit() { k.untrack(); }
+  } untrack{keeper};
+
+  auto run = run_access::make_run(ctx);
+  std::exception_ptr failure;
+  std::string output;
+  try {
+    output = output_text(def.fn()(run, ctx->input), "workflow '" + wf.name + "'");
+  } catch (const run_stopped& s) {
+    return s.why == run_stopped::reason::waiting ? run_outcome::suspended : run_outcome::completed;
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  try {
+    if (failure && ctx->engine_stopped) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const lease_lost&) {
+        return run_outcome::fenced;
+      } catch (const workflow_cancelled&) {
+        return run_outcome::cancelled;
+      } catch (...) {
+        return give_back(*ctx, failure);
+      }
+    }
+    if (failure) return finish(*ctx, workflow_status::error, std::nullopt, run_error_json(failure).dump());
+    return finish(*ctx, workflow_status::success, output, std::nullopt);
+  } catch (const error&) {
+    return give_back(*ctx, std::current_exception());
+  }
+}
+
+}  // namespace pgqrs::detail

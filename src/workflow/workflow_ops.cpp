@@ -1,0 +1,272 @@
+#include "workflow/workflow_ops.hpp"
+
+#include "core/common/payload_parser.hpp"
+#include "core/common/validation.hpp"
+#include "core/ops/message_ops.hpp"
+#include "core/ops/queue_ops.hpp"
+#include "core/ops/row_mapping.hpp"
+#include "pgqrs/errors.hpp"
+
+namespace pgqrs::detail::wf {
+
+namespace {
+
+json json_cell(const row_set& rows, std::size_t r, std::size_t c, const char* what) {
+  try {
+    return parse_payload(rows.text(r, c));
+  } catch (const json::exception& e) {
+    throw serialization_error(std::string("stored ") + what + " is not JSON: " + e.what());
+  }
+}
+
+std::optional<json> opt_json_cell(const row_set& rows, std::size_t r, std::size_t c, const char* what) {
+  if (rows.is_null(r, c)) return std::nullopt;
+  return json_cell(rows, r, c, what);
+}
+
+workflow_status status_cell(const row_set& rows, std::size_t r, std::size_t c) {
+  const auto& text = rows.text(r, c);
+  auto s = parse_workflow_status(text);
+  if (!s) throw internal_error("unknown workflow status '" + text + "'");
+  return *s;
+}
+
+workflow_record to_workflow(const row_set& rows, std::size_t r) {
+  return workflow_record{rows.i64(r, 0), rows.text(r, 1), rows.i64(r, 2), rows.ts(r, 3)};
+}
+
+run_record to_run(const row_set& rows, std::size_t r) {
+  run_record run;
+  run.id = rows.i64(r, 0);
+  run.workflow_id = rows.i64(r, 1);
+  run.message_id = rows.i64(r, 2);
+  run.status = status_cell(rows, r, 3);
+  run.input = opt_json_cell(rows, r, 4, "run input").value_or(json());
+  run.output = opt_json_cell(rows, r, 5, "run output");
+  run.error = opt_json_cell(rows, r, 6, "run error");
+  run.created_at = rows.ts(r, 7);
+  run.updated_at = rows.ts(r, 8);
+  run.started_at = rows.opt_ts(r, 9);
+  run.paused_at = rows.opt_ts(r, 10);
+  run.completed_at = rows.opt_ts(r, 11);
+  run.worker_id = rows.opt_i64(r, 12);
+  run.key = rows.opt_text(r, 13);
+  return run;
+}
+
+step_record to_step(const row_set& rows, std::size_t r) {
+  step_record s;
+  s.id = rows.i64(r, 0);
+  s.run_id = rows.i64(r, 1);
+  s.step_name = rows.text(r, 2);
+  s.status = status_cell(rows, r, 3);
+  s.output = opt_json_cell(rows, r, 4, "step output");
+  s.error = opt_json_cell(rows, r, 5, "step error");
+  s.created_at = rows.ts(r, 6);
+  s.updated_at = rows.ts(r, 7);
+  s.started_at = rows.opt_ts(r, 8);
+  s.completed_at = rows.opt_ts(r, 9);
+  s.retry_count = static_cast<std::int32_t>(rows.i64(r, 10));
+  s.retry_at = rows.opt_ts(r, 11);
+  return s;
+}
+
+template <typename T, typename F>
+std::vector<T> all_rows(const row_set& rows, F f) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) out.push_back(f(rows, r));
+  return out;
+}
+
+template <typename T, typename F>
+std::optional<T> first_row(const row_set& rows, F f) {
+  if (rows.empty()) return std::nullopt;
+  return f(rows, 0);
+}
+
+std::string status_text(workflow_status s) {
+  return std::string(to_string(s));
+}
+
+/// Thrown inside a keyed trigger's transaction to roll back the message it inserted when the key is taken.
+struct key_taken {};
+
+}  // namespace
+
+std::optional<workflow_record> find_workflow(const store_core& core, const std::string& name) {
+  return first_row<workflow_record>(core.run("workflow_get_by_name", {name}), to_workflow);
+}
+
+std::optional<workflow_record> find_workflow_by_queue(const store_core& core, std::int64_t queue_id) {
+  return first_row<workflow_record>(core.run("workflow_get_by_queue", {queue_id}), to_workflow);
+}
+
+std::vector<workflow_record> list_workflows(const store_core& core) {
+  return all_rows<workflow_record>(core.run("workflow_list", {}), to_workflow);
+}
+
+workflow_record require_workflow(const store_core& core, const std::string& name) {
+  auto wf = find_workflow(core, name);
+  if (!wf) throw not_found("Workflow", name);
+  return *wf;
+}
+
+std::pair<workflow_record, bool> create_workflow(const store_core& core, const std::string& name, timestamp now) {
+  check_queue_name(name);
+  auto queue = find_queue(core, name);
+  if (!queue) {
+    try {
+      queue = create_queue(core, name, now);
+    } catch (const queue_already_exists&) {
+      queue = require_queue(core, name);  // created concurrently: reuse it
+    }
+  }
+  if (auto made = first_row<workflow_record>(core.run("workflow_insert", {name, queue->id, now}), to_workflow)) {
+    return {*made, true};
+  }
+  return {require_workflow(core, name), false};
+}
+
+std::optional<run_record> find_run(const store_core& core, std::int64_t run_id) {
+  return first_row<run_record>(core.run("run_get", {run_id}), to_run);
+}
+
+std::optional<run_record> find_run_by_message(const store_core& core, std::int64_t message_id) {
+  return first_row<run_record>(core.run("run_get_by_message", {message_id}), to_run);
+}
+
+std::vector<run_record> list_runs(const store_core& core, const run_filter& filter,
+                                  std::optional<std::int64_t> workflow_id) {
+  std::optional<std::string> status;
+  if (filter.status) status = status_text(*filter.status);
+  return all_rows<run_record>(
+      core.run("run_list", {optional_param(workflow_id), optional_param(status), optional_param(filter.created_after),
+                            optional_param(filter.created_before), static_cast<std::int64_t>(filter.limit)}),
+      to_run);
+}
+
+std::vector<step_record> list_steps(const store_core& core, std::int64_t run_id) {
+  return all_rows<step_record>(core.run("step_list", {run_id}), to_step);
+}
+
+queue_message trigger_run(const store_core& core, const workflow_record& wf, const queue_record& queue,
+                          const json& payload, const std::optional<std::string>& key,
+                          const std::string& payload_text, timestamp now, std::chrono::milliseconds delay,
+                          std::optional<std::int64_t> producer_id) {
+  const auto existing = [&]() -> std::optional<queue_message> {
+    auto rows = core.run("run_get_by_key", {wf.id, *key});
+    if (rows.empty()) return std::nullopt;
+    return get_message(core, to_run(rows, 0).message_id);
+  };
+  if (key) {
+    if (auto m = existing()) return *m;
+  }
+  if (!key) {
+    std::vector<json> one{payload};
+    return insert_messages(core, queue, one, {payload_text}, now + delay, now, producer_id).front();
+  }
+  try {
+    return core.transact(tx_mode::write, [&](connection& conn) {
+      auto rows = core.run(conn, "message_insert", {queue.id, payload_text, now + delay, now,
+                                                    optional_param(producer_id)});
+      if (rows.empty()) throw worker_not_found(producer_id.value_or(0));
+      auto msg = to_message(rows, 0, payload);
+      // A concurrent trigger with the same key waits here (unique index) until the first commits.
+      if (core.run(conn, "run_insert", {wf.id, msg.id, payload_text, now, *key}).empty()) throw key_taken{};
+      return msg;
+    });
+  } catch (const key_taken&) {
+    if (auto m = existing()) return *m;
+    throw internal_error("trigger key '" + *key + "' is taken but its run is gone");
+  } catch (const query_error& e) {
+    if (e.sqlstate() == sqlstate::foreign_key_violation) throw queue_not_found(queue.queue_name);
+    throw;
+  }
+}
+
+run_record materialise_run(const store_core& core, std::int64_t message_id, timestamp now) {
+  if (auto run = find_run_by_message(core, message_id)) return *run;
+  auto msg = get_message(core, message_id);
+  if (!msg) throw not_found("Message", std::to_string(message_id));
+  auto wf = find_workflow_by_queue(core, msg->queue_id);
+  if (!wf) throw not_found("Workflow for queue", std::to_string(msg->queue_id));
+  auto rows = core.run("run_insert", {wf->id, message_id, serialize_payload(msg->payload), now, null_param()});
+  if (!rows.empty()) return to_run(rows, 0);
+  // Created concurrently (a worker picked the message up meanwhile).
+  if (auto run = find_run_by_message(core, message_id)) return *run;
+  throw internal_error("run of message " + std::to_string(message_id) + " could not be created");
+}
+
+run_record cancel_run(const store_core& core, const run_record& run, timestamp now) {
+  auto rows = core.run("run_cancel", {run.id, now});
+  if (rows.empty()) {
+    auto current = find_run(core, run.id);
+    if (!current) throw not_found("Run", std::to_string(run.id));
+    if (current->status == workflow_status::cancelling) return *current;
+    throw validation_error("Run " + std::to_string(run.id) + " is in terminal " + status_text(current->status) +
+                           " state");
+  }
+  // A run waiting for a retry, a sleep or a pause: deliver it now so it is finalised promptly.
+  wake_run(core, run.message_id, now);
+  return to_run(rows, 0);
+}
+
+bool wake_run(const store_core& core, std::int64_t message_id, timestamp now) {
+  return !core.run("run_wake", {message_id, now}).empty();
+}
+
+std::optional<claimed_run> claim_run(const store_core& core, const workflow_record& wf, std::int64_t worker_id,
+                                     std::chrono::microseconds lease, std::optional<timestamp> at) {
+  return core.transact(tx_mode::write, [&](connection& conn) -> std::optional<claimed_run> {
+    auto msgs = claim_messages(core, conn, wf.queue_id, worker_id, 1, lease, at);
+    if (msgs.empty()) return std::nullopt;
+    claimed_run c;
+    c.message = std::move(msgs.front());
+    const auto t = at.value_or(now());
+    auto rows = core.run(conn, "run_start", {wf.id, c.message.id, t, worker_id});
+    if (rows.empty()) throw internal_error("run of message " + std::to_string(c.message.id) + " was not created");
+    c.run = to_run(rows, 0);
+    c.steps = all_rows<step_record>(core.run(conn, "step_list", {c.run.id}), to_step);
+    return c;
+  });
+}
+
+std::optional<workflow_status> fence(const store_core& core, connection& conn, const lease_token& lease) {
+  auto rows = core.run(conn, "run_fence", {lease.message_id, lease.worker_id, std::int64_t{lease.read_ct}});
+  if (rows.empty()) return std::nullopt;
+  return status_cell(rows, 0, 0);
+}
+
+step_record save_step(const store_core& core, connection& conn, std::int64_t run_id, const step_write& w,
+                      timestamp now) {
+  auto rows = core.run(conn, "step_save",
+                       {run_id, w.name, status_text(w.status), optional_param(w.output), optional_param(w.error),
+                        w.started_at, now, optional_param(w.completed_at), std::int64_t{w.retry_count},
+                        optional_param(w.retry_at)});
+  return to_step(rows, 0);
+}
+
+std::optional<run_record> finish_run(const store_core& core, connection& conn, std::int64_t run_id,
+                                     workflow_status status, const std::optional<std::string>& output,
+                                     const std::optional<std::string>& error, timestamp now) {
+  return first_row<run_record>(
+      core.run(conn, "run_finish", {run_id, status_text(status), optional_param(output), optional_param(error), now}),
+      to_run);
+}
+
+void pause_run(const store_core& core, connection& conn, std::int64_t run_id, const std::string& error,
+               timestamp now) {
+  (void)core.run(conn, "run_pause", {run_id, error, now});
+}
+
+bool release_run(const store_core& core, connection& conn, const lease_token& lease, timestamp visible_at) {
+  return !core.run(conn, "run_release", {lease.message_id, lease.worker_id, std::int64_t{lease.read_ct}, visible_at})
+              .empty();
+}
+
+void archive_run_message(const store_core& core, connection& conn, const lease_token& lease, timestamp now) {
+  (void)core.run(conn, "message_archive_ids", {id_list{{lease.message_id}}, lease.worker_id, now});
+}
+
+}  // namespace pgqrs::detail::wf

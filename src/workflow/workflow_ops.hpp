@@ -1,0 +1,92 @@
+#pragma once
+// Workflow operations over the named SQL of sql/*/queries/workflows.sql, shared by all backends. Functions
+// taking a `connection&` run inside the caller's transaction (the fenced writes of an executing run); the
+// others run on a pooled connection.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ops/store_core.hpp"
+#include "pgqrs/workflow.hpp"
+
+namespace pgqrs::detail::wf {
+
+// ---- definitions
+std::optional<workflow_record> find_workflow(const store_core& core, const std::string& name);
+std::optional<workflow_record> find_workflow_by_queue(const store_core& core, std::int64_t queue_id);
+std::vector<workflow_record> list_workflows(const store_core& core);
+/// @throws not_found("Workflow", name)
+workflow_record require_workflow(const store_core& core, const std::string& name);
+/// Creates the queue of the same name if missing, then the definition. @returns the record and whether
+/// this call created it
+std::pair<workflow_record, bool> create_workflow(const store_core& core, const std::string& name, timestamp now);
+
+// ---- runs and steps, read
+std::optional<run_record> find_run(const store_core& core, std::int64_t run_id);
+std::optional<run_record> find_run_by_message(const store_core& core, std::int64_t message_id);
+std::vector<run_record> list_runs(const store_core& core, const run_filter& filter,
+                                  std::optional<std::int64_t> workflow_id);
+std::vector<step_record> list_steps(const store_core& core, std::int64_t run_id);
+
+// ---- runs, from outside the worker
+/// Enqueues `payload` on the workflow's queue; with a key, also creates the keyed run in the same
+/// transaction, or returns the message of the run that already has the key.
+queue_message trigger_run(const store_core& core, const workflow_record& wf, const queue_record& queue,
+                          const json& payload, const std::optional<std::string>& key,
+                          const std::string& payload_text, timestamp now, std::chrono::milliseconds delay,
+                          std::optional<std::int64_t> producer_id);
+/// The run of a message, created QUEUED if missing (spec §7.4). @throws not_found
+run_record materialise_run(const store_core& core, std::int64_t message_id, timestamp now);
+/// QUEUED/RUNNING/PAUSED → CANCELLING (idempotent for CANCELLING); wakes a waiting run.
+/// @throws validation_error for a finished run
+run_record cancel_run(const store_core& core, const run_record& run, timestamp now);
+/// Makes a waiting run's message visible now and its pending retries due. @returns whether it was waiting
+bool wake_run(const store_core& core, std::int64_t message_id, timestamp now);
+
+// ---- execution (worker side)
+struct claimed_run {
+  queue_message message;
+  run_record run;
+  std::vector<step_record> steps;
+};
+/// In one transaction: lease one ready message of the workflow's queue, create or start its run, read its
+/// steps (so an execution costs no reads per step).
+std::optional<claimed_run> claim_run(const store_core& core, const workflow_record& wf, std::int64_t worker_id,
+                                     std::chrono::microseconds lease, std::optional<timestamp> at);
+
+/// The lease a worker executes a run under: the message, its owner and the claim's read_ct.
+struct lease_token {
+  std::int64_t message_id = 0;
+  std::int64_t worker_id = 0;
+  std::int32_t read_ct = 0;
+};
+/// First statement of every fenced write: the run's status, or std::nullopt if the lease is no longer
+/// `lease`'s (PostgreSQL also locks the message row until commit).
+std::optional<workflow_status> fence(const store_core& core, connection& conn, const lease_token& lease);
+
+struct step_write {
+  std::string name;
+  workflow_status status = workflow_status::success;
+  std::optional<std::string> output;  // JSON text
+  std::optional<std::string> error;   // JSON text
+  timestamp started_at{};
+  std::optional<timestamp> completed_at;
+  std::int32_t retry_count = 0;
+  std::optional<timestamp> retry_at;
+};
+step_record save_step(const store_core& core, connection& conn, std::int64_t run_id, const step_write& w,
+                      timestamp now);
+/// SUCCESS / ERROR / CANCELLED (a pending cancel turns either outcome into CANCELLED). std::nullopt if the
+/// run had already finished.
+std::optional<run_record> finish_run(const store_core& core, connection& conn, std::int64_t run_id,
+                                     workflow_status status, const std::optional<std::string>& output,
+                                     const std::optional<std::string>& error, timestamp now);
+void pause_run(const store_core& core, connection& conn, std::int64_t run_id, const std::string& error,
+               timestamp now);
+/// Gives the message back until `visible_at` without counting the delivery. @returns false if not owned
+bool release_run(const store_core& core, connection& conn, const lease_token& lease, timestamp visible_at);
+void archive_run_message(const store_core& core, connection& conn, const lease_token& lease, timestamp now);
+
+}  // namespace pgqrs::detail::wf
