@@ -456,6 +456,10 @@ class run_builder {
     return detail::from_step_json<T>(result_json(s, timeout), "output");
   }
 
+  /// Marks the run started outside a worker (the original's `start()`): QUEUED/PAUSED → RUNNING; a RUNNING
+  /// run is returned unchanged. @throws validation_error ("Run <id> is in terminal <STATUS> state") for a
+  /// finished or cancelling run
+  run_record start(const store& s) const;
   /// Requests cancellation (QUEUED/RUNNING/PAUSED → CANCELLING); the run becomes CANCELLED at its next step
   /// boundary, or when picked up. A waiting run is made visible now so that happens promptly.
   /// @throws validation_error ("Run <id> is in terminal <STATUS> state") for a finished run

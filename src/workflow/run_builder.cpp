@@ -70,6 +70,11 @@ json run_builder::result_json(const store& s, std::chrono::milliseconds timeout)
   }
 }
 
+run_record run_builder::start(const store& s) const {
+  const auto& core = core_of(s);
+  return detail::wf::start_run(core, detail::wf::materialise_run(core, message_or_throw(), now()), now());
+}
+
 run_record run_builder::cancel(const store& s) const {
   const auto& core = core_of(s);
   // Any actor may cancel, even before a worker has seen the message: the run is created for it then.

@@ -198,14 +198,27 @@ run_record materialise_run(const store_core& core, std::int64_t message_id, time
   throw internal_error("run of message " + std::to_string(message_id) + " could not be created");
 }
 
+namespace {
+[[noreturn]] void throw_terminal(const run_record& run) {
+  throw validation_error("Run " + std::to_string(run.id) + " is in terminal " + status_text(run.status) + " state");
+}
+}  // namespace
+
+run_record start_run(const store_core& core, const run_record& run, timestamp now) {
+  auto rows = core.run("run_mark_started", {run.id, now});
+  if (!rows.empty()) return to_run(rows, 0);
+  auto current = find_run(core, run.id);
+  if (!current) throw not_found("Run", std::to_string(run.id));
+  throw_terminal(*current);
+}
+
 run_record cancel_run(const store_core& core, const run_record& run, timestamp now) {
   auto rows = core.run("run_cancel", {run.id, now});
   if (rows.empty()) {
     auto current = find_run(core, run.id);
     if (!current) throw not_found("Run", std::to_string(run.id));
     if (current->status == workflow_status::cancelling) return *current;
-    throw validation_error("Run " + std::to_string(run.id) + " is in terminal " + status_text(current->status) +
-                           " state");
+    throw_terminal(*current);
   }
   // A run waiting for a retry, a sleep or a pause: deliver it now so it is finalised promptly.
   wake_run(core, run.message_id, now);

@@ -39,6 +39,9 @@ queue_message trigger_run(const store_core& core, const workflow_record& wf, con
                           std::optional<std::int64_t> producer_id);
 /// The run of a message, created QUEUED if missing (spec §7.4). @throws not_found
 run_record materialise_run(const store_core& core, std::int64_t message_id, timestamp now);
+/// QUEUED/PAUSED → RUNNING, RUNNING unchanged (spec §7.4 start_run).
+/// @throws validation_error ("Run <id> is in terminal <STATUS> state") for any other state
+run_record start_run(const store_core& core, const run_record& run, timestamp now);
 /// QUEUED/RUNNING/PAUSED → CANCELLING (idempotent for CANCELLING); wakes a waiting run.
 /// @throws validation_error for a finished run
 run_record cancel_run(const store_core& core, const run_record& run, timestamp now);

@@ -439,6 +439,30 @@ TEST_F(workflows, start_of_a_terminal_run_by_a_late_worker_changes_nothing) {
   EXPECT_EQ(s().messages().count(), 0);
 }
 
+TEST_F(workflows, start_moves_a_queued_run_to_running_and_refuses_a_finished_one) {
+  auto def = three_steps(calls);
+  workflow().name(def).create(s());
+  auto msg = workflow().name(def).trigger(json{{"x", 1}}).execute(s());
+  auto started = run().message(msg).start(s());
+  EXPECT_EQ(started.status, workflow_status::running);
+  ASSERT_TRUE(started.started_at);
+  EXPECT_EQ(run().message(msg).start(s()).started_at, started.started_at);  // RUNNING: unchanged
+  ASSERT_TRUE(workflow().name(def).execute(s()));                         // a worker resumes it
+  try {
+    (void)run().message(msg).start(s());
+    FAIL() << "expected validation_error";
+  } catch (const validation_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "Validation failed: Run " + std::to_string(started.id) + " is in terminal SUCCESS state");
+  }
+}
+
+TEST_F(workflows, run_of_an_unknown_message_is_not_found) {
+  EXPECT_THROW((void)run().message_id(424242).execute(s()), not_found);
+  EXPECT_FALSE(run().message_id(424242).record(s()).has_value());
+  EXPECT_THROW((void)run().record(s()), validation_error);
+}
+
 TEST_F(workflows, result_waits_for_the_run_and_times_out_with_a_typed_error) {
   auto def = three_steps(calls);
   workflow().name(def).create(s());

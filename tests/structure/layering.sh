@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The include rules of DESIGN.md ("dependencies point one way, downwards"), checked on every test run:
 #   src/core/<layer>/ includes nothing from a layer above it (common < config < db < ops < api);
-#   src/core includes no workflow code; backends (postgres, sqlite*, turso, s3) include no core/ops or core/api.
+#   src/core includes no workflow code; backends (postgres, sqlite*, turso, s3) include no core/ops, core/api or
+#   workflow code; src/workflow includes only core, workflow and public headers.
 set -euo pipefail
 cd "${1:-$(dirname "$0")/../..}"
 rank() { case "$1" in common) echo 0;; config) echo 1;; db) echo 2;; ops) echo 3;; api) echo 4;; *) echo -1;; esac; }
@@ -14,7 +15,10 @@ while IFS=: read -r file _ inc; do
   fi
   case "$file" in src/core/*) if echo "$inc" | grep -q '"workflow/'; then echo "layering: $file includes workflow code"; bad=1; fi;; esac
   case "$file" in src/postgres/*|src/sqlite*/*|src/turso/*|src/s3/*)
-    if echo "$inc" | grep -qE '"core/(ops|api)/'; then echo "layering: backend file $file includes $inc"; bad=1; fi;; esac
+    if echo "$inc" | grep -qE '"(core/(ops|api)|workflow)/'; then echo "layering: backend file $file includes $inc"; bad=1; fi;; esac
+  # Workflows are written over the core only: no backend code, no driver headers.
+  case "$file" in src/workflow/*)
+    if ! echo "$inc" | grep -qE '"(core|workflow|pgqrs)/'; then echo "layering: workflow file $file includes $inc"; bad=1; fi;; esac
 done < <(grep -rn '#include "' src)
 # Every core file sits in a layer folder.
 if ls src/core/*.cpp src/core/*.hpp >/dev/null 2>&1; then echo "layering: files directly under src/core"; bad=1; fi

@@ -153,3 +153,13 @@ ON CONFLICT (run_id, step_name) DO UPDATE SET
     last_retry_at = CASE WHEN s.status = 'ERROR' THEN EXCLUDED.started_at ELSE s.last_retry_at END
 RETURNING id, run_id, step_name, status::text, output, error, created_at, updated_at, started_at, completed_at,
           retry_count, retry_at;
+
+-- name: run_mark_started
+-- $1 run, $2 now: the original's start_run for callers outside a worker. QUEUED/PAUSED -> RUNNING (started_at
+-- set when first started); RUNNING unchanged; nothing for other states.
+UPDATE {schema}.pgqrs_workflow_runs
+SET status = 'RUNNING', started_at = COALESCE(started_at, $2::timestamptz),
+    updated_at = CASE WHEN status = 'RUNNING' THEN updated_at ELSE $2::timestamptz END
+WHERE id = $1::bigint AND status IN ('QUEUED', 'PAUSED', 'RUNNING')
+RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+          paused_at, completed_at, worker_id, trigger_key;

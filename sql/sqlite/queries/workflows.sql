@@ -113,3 +113,11 @@ ON CONFLICT (run_id, step_name) DO UPDATE SET
     last_retry_at = CASE WHEN s.status = 'ERROR' THEN excluded.started_at ELSE s.last_retry_at END
 RETURNING id, run_id, step_name, status, output, error, created_at, updated_at, started_at, completed_at,
           retry_count, retry_at;
+
+-- name: run_mark_started
+UPDATE pgqrs_workflow_runs
+SET status = 'RUNNING', started_at = COALESCE(started_at, ?2),
+    updated_at = CASE WHEN status = 'RUNNING' THEN updated_at ELSE ?2 END
+WHERE id = ?1 AND status IN ('QUEUED', 'PAUSED', 'RUNNING')
+RETURNING id, workflow_id, message_id, status, input, output, error, created_at, updated_at, started_at,
+          paused_at, completed_at, worker_id, trigger_key;
