@@ -41,18 +41,27 @@ run_outcome outcome_of(fence_result r) {
   return run_outcome::completed;
 }
 
-/// Completion or failure of the run and the archive of its message, in one commit.
+/// Completion or failure of the run and the archive of its message: one statement behind the fence.
 run_outcome finish(run_context& ctx, workflow_status status, const std::optional<std::string>& output,
-                   const std::optional<std::string>& error) {
-  std::optional<run_record> finished;
-  const auto r = fenced_write(ctx, false, [&](connection& conn) {
-    const auto t = ctx.now();
-    finished = wf::finish_run(*ctx.core, conn, ctx.run.id, status, output, error, t);
-    wf::archive_run_message(*ctx.core, conn, ctx.lease, t);
-  });
-  if (r != fence_result::written) return outcome_of(r);
-  if (finished && finished->status == workflow_status::cancelled) return run_outcome::cancelled;
-  return status == workflow_status::success ? run_outcome::completed : run_outcome::failed;
+                   const std::optional<std::string>& failure) {
+  std::optional<workflow_status> before;
+  try {
+    before = wf::complete_run(*ctx.core, ctx.lease, ctx.run.id, status, output, failure, ctx.now());
+  } catch (const pgqrs::error&) {
+    ctx.engine_stopped = true;
+    throw;
+  }
+  if (!before) return run_outcome::fenced;
+  switch (*before) {
+    case workflow_status::cancelling:
+    case workflow_status::cancelled:
+      return run_outcome::cancelled;
+    case workflow_status::success:
+    case workflow_status::error:
+      return run_outcome::completed;  // finished by someone else; its message is archived now
+    default:
+      return status == workflow_status::success ? run_outcome::completed : run_outcome::failed;
+  }
 }
 
 /// After a database failure: give the run back for another attempt soon. If even that fails, the lease

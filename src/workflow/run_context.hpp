@@ -57,6 +57,10 @@ enum class fence_result { written, lease_lost, cancelled, finished_elsewhere };
 /// Marks the context engine_stopped for anything but `written`, and on database failures (rethrown).
 fence_result fenced_write(run_context& ctx, bool write_when_cancelling, const std::function<void(connection&)>& write);
 
+/// Writes a checkpoint with one statement (wf::write_checkpoint) and, when the fence found a pending cancel or
+/// a finished run, finalises it like fenced_write. Marks engine_stopped as fenced_write does.
+fence_result write_checkpoint(run_context& ctx, const wf::checkpoint& c);
+
 /// Throws what a fence_result other than `written` means for workflow code (lease_lost, workflow_cancelled,
 /// run_stopped).
 void throw_unless_written(const run_context& ctx, fence_result r);

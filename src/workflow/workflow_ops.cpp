@@ -260,17 +260,33 @@ step_record save_step(const store_core& core, connection& conn, std::int64_t run
   return to_step(rows, 0);
 }
 
+std::optional<workflow_status> write_checkpoint(const store_core& core, const lease_token& lease,
+                                                std::int64_t run_id, const checkpoint& c, timestamp now) {
+  const auto& w = c.step;
+  auto rows = core.run("step_checkpoint",
+                       {run_id, w.name, status_text(w.status), optional_param(w.output), optional_param(w.error),
+                        w.started_at, now, optional_param(w.completed_at), std::int64_t{w.retry_count},
+                        optional_param(w.retry_at), lease.message_id, lease.worker_id, std::int64_t{lease.read_ct},
+                        optional_param(c.release_at), optional_param(c.pause_error), c.write_when_cancelling});
+  if (rows.empty()) return std::nullopt;
+  return status_cell(rows, 0, 0);
+}
+
+std::optional<workflow_status> complete_run(const store_core& core, const lease_token& lease, std::int64_t run_id,
+                                            workflow_status status, const std::optional<std::string>& output,
+                                            const std::optional<std::string>& error, timestamp now) {
+  auto rows = core.run("run_complete", {run_id, status_text(status), optional_param(output), optional_param(error),
+                                        now, lease.message_id, lease.worker_id, std::int64_t{lease.read_ct}});
+  if (rows.empty()) return std::nullopt;
+  return status_cell(rows, 0, 0);
+}
+
 std::optional<run_record> finish_run(const store_core& core, connection& conn, std::int64_t run_id,
                                      workflow_status status, const std::optional<std::string>& output,
                                      const std::optional<std::string>& error, timestamp now) {
   return first_row<run_record>(
       core.run(conn, "run_finish", {run_id, status_text(status), optional_param(output), optional_param(error), now}),
       to_run);
-}
-
-void pause_run(const store_core& core, connection& conn, std::int64_t run_id, const std::string& error,
-               timestamp now) {
-  (void)core.run(conn, "run_pause", {run_id, error, now});
 }
 
 bool release_run(const store_core& core, connection& conn, const lease_token& lease, timestamp visible_at) {

@@ -81,13 +81,30 @@ struct step_write {
 };
 step_record save_step(const store_core& core, connection& conn, std::int64_t run_id, const step_write& w,
                       timestamp now);
+/// A checkpoint of an executing run, written by one statement behind the fence (step_checkpoint): the step
+/// row, and for a wait the message released until `release_at` (with the run paused for a pause).
+struct checkpoint {
+  step_write step;
+  std::optional<timestamp> release_at = std::nullopt;
+  std::optional<std::string> pause_error = std::nullopt;  // JSON text of the run's error while paused
+  /// Record the step even if a cancel is pending (a finished step is; a wait is not).
+  bool write_when_cancelling = false;
+};
+/// @returns the run's status as the fence saw it (the step was written if it was QUEUED/RUNNING/PAUSED, or
+/// CANCELLING with write_when_cancelling), or std::nullopt if the lease is lost (nothing was written)
+std::optional<workflow_status> write_checkpoint(const store_core& core, const lease_token& lease,
+                                                std::int64_t run_id, const checkpoint& c, timestamp now);
+/// Finishes the run (SUCCESS or ERROR; a pending cancel makes it CANCELLED; a finished run is left alone) and
+/// archives its message, in one statement behind the fence. @returns the run's status before, or
+/// std::nullopt if the lease is lost
+std::optional<workflow_status> complete_run(const store_core& core, const lease_token& lease, std::int64_t run_id,
+                                            workflow_status status, const std::optional<std::string>& output,
+                                            const std::optional<std::string>& error, timestamp now);
 /// SUCCESS / ERROR / CANCELLED (a pending cancel turns either outcome into CANCELLED). std::nullopt if the
 /// run had already finished.
 std::optional<run_record> finish_run(const store_core& core, connection& conn, std::int64_t run_id,
                                      workflow_status status, const std::optional<std::string>& output,
                                      const std::optional<std::string>& error, timestamp now);
-void pause_run(const store_core& core, connection& conn, std::int64_t run_id, const std::string& error,
-               timestamp now);
 /// Gives the message back until `visible_at` without counting the delivery. @returns false if not owned
 bool release_run(const store_core& core, connection& conn, const lease_token& lease, timestamp visible_at);
 void archive_run_message(const store_core& core, connection& conn, const lease_token& lease, timestamp now);

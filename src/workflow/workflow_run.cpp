@@ -32,16 +32,19 @@ std::int32_t retry_count_of(const run_context& ctx, const std::string& name) {
   return it == ctx.steps.end() ? 0 : it->second.retry_count;
 }
 
-/// Writes a step checkpoint (and whatever else `also` does in the same transaction) behind the fence.
-void save_fenced(run_context& ctx, const detail::wf::step_write& w, bool write_when_cancelling,
-                 const std::function<void(detail::connection&)>& also = {}) {
-  step_record saved;
-  const auto r = detail::fenced_write(ctx, write_when_cancelling, [&](detail::connection& conn) {
-    saved = detail::wf::save_step(*ctx.core, conn, ctx.run.id, w, ctx.now());
-    if (also) also(conn);
-  });
-  if (r == fence_result::written || (r == fence_result::cancelled && write_when_cancelling)) {
-    ctx.steps[w.name] = saved;
+/// Writes a checkpoint behind the fence (one statement) and keeps the replay cache current; throws what the
+/// fence found for anything but a live run.
+void save_fenced(run_context& ctx, detail::wf::checkpoint c) {
+  const auto r = detail::write_checkpoint(ctx, c);
+  if (r == fence_result::written || (r == fence_result::cancelled && c.write_when_cancelling)) {
+    auto& cached = ctx.steps[c.step.name];
+    cached.run_id = ctx.run.id;
+    cached.step_name = c.step.name;
+    cached.status = c.step.status;
+    cached.output = c.step.output ? std::optional<json>(json::parse(*c.step.output)) : std::nullopt;
+    cached.error = c.step.error ? std::optional<json>(json::parse(*c.step.error)) : std::nullopt;
+    cached.retry_count = c.step.retry_count;
+    cached.retry_at = c.step.retry_at;
   }
   detail::throw_unless_written(ctx, r);
 }
@@ -65,7 +68,7 @@ void save_fenced(run_context& ctx, const detail::wf::step_write& w, bool write_w
   detail::wf::step_write w{name, workflow_status::error, std::nullopt, err.dump(), started, std::nullopt, count,
                            std::nullopt};
   if (!policy.should_retry(static_cast<std::uint32_t>(count))) {
-    save_fenced(ctx, w, false);
+    save_fenced(ctx, {w});
     throw retries_exhausted(err.dump(), static_cast<std::uint32_t>(count));
   }
   const auto delay = retry_after ? std::chrono::duration_cast<std::chrono::microseconds>(*retry_after)
@@ -73,9 +76,7 @@ void save_fenced(run_context& ctx, const detail::wf::step_write& w, bool write_w
   const auto retry_at = ctx.now() + delay;
   w.retry_count = count + 1;
   w.retry_at = retry_at;
-  save_fenced(ctx, w, false, [&](detail::connection& conn) {
-    detail::wf::release_run(*ctx.core, conn, ctx.lease, retry_at);
-  });
+  save_fenced(ctx, {w, retry_at});
   throw run_stopped{run_stopped::reason::waiting};
 }
 
@@ -90,19 +91,15 @@ void save_fenced(run_context& ctx, const detail::wf::step_write& w, bool write_w
   detail::wf::step_write w{name, workflow_status::error, std::nullopt, err.dump(), started, std::nullopt,
                            retry_count_of(ctx, name), resume_at};
   const json run_error{{"message", e.message()}, {"resume_after", secs}};
-  save_fenced(ctx, w, false, [&](detail::connection& conn) {
-    detail::wf::pause_run(*ctx.core, conn, ctx.run.id, run_error.dump(), ctx.now());
-    detail::wf::release_run(*ctx.core, conn, ctx.lease, resume_at);
-  });
+  save_fenced(ctx, {w, resume_at, run_error.dump()});
   throw run_stopped{run_stopped::reason::waiting};
 }
 
 /// A permanent failure: the step is recorded ERROR with no retry; the caller rethrows the original error.
 void record_failure(run_context& ctx, const std::string& name, timestamp started, const std::string& message) {
   const auto err = detail::step_error_json(false, "NON_RETRYABLE", message);
-  save_fenced(ctx, {name, workflow_status::error, std::nullopt, err.dump(), started, std::nullopt,
-                    retry_count_of(ctx, name), std::nullopt},
-              false);
+  save_fenced(ctx, {{name, workflow_status::error, std::nullopt, err.dump(), started, std::nullopt,
+                     retry_count_of(ctx, name), std::nullopt}});
 }
 
 /// Records what an attempt's exception means, then throws (a wait, retries_exhausted, or the exception).
@@ -195,9 +192,11 @@ json workflow_run::run_step(std::string_view name, const std::function<json()>& 
     json out = body();
     auto text = detail::output_text(out, "step '" + step + "'");
     const auto done = ctx.now();
-    save_fenced(ctx, {step, workflow_status::success, std::move(text), std::nullopt, started, done,
-                      retry_count_of(ctx, step), std::nullopt},
-                true);
+    save_fenced(ctx, {{step, workflow_status::success, std::move(text), std::nullopt, started, done,
+                       retry_count_of(ctx, step), std::nullopt},
+                      std::nullopt,
+                      std::nullopt,
+                      true});
     return out;
   });
 }
@@ -257,10 +256,9 @@ void workflow_run::sleep(std::string_view name, std::chrono::milliseconds durati
   const json out{{"wake_at", format_rfc3339(wake)}};
   const bool asleep = wake > started;
   // The wake time is stored with the release, so a crash or a restart does not move it.
-  save_fenced(ctx, {step, workflow_status::success, out.dump(), std::nullopt, started, wake, 0, std::nullopt}, false,
-              [&](detail::connection& conn) {
-                if (asleep) detail::wf::release_run(*ctx.core, conn, ctx.lease, wake);
-              });
+  std::optional<timestamp> release;
+  if (asleep) release = wake;
+  save_fenced(ctx, {{step, workflow_status::success, out.dump(), std::nullopt, started, wake, 0, std::nullopt}, release});
   if (asleep) throw run_stopped{run_stopped::reason::waiting};
 }
 
@@ -316,6 +314,30 @@ fence_result fenced_write(run_context& ctx, bool write_when_cancelling,
   }
   if (result != fence_result::written) ctx.engine_stopped = true;
   return result;
+}
+
+fence_result write_checkpoint(run_context& ctx, const wf::checkpoint& c) {
+  std::optional<workflow_status> seen;
+  try {
+    seen = wf::write_checkpoint(*ctx.core, ctx.lease, ctx.run.id, c, ctx.now());
+  } catch (const error&) {
+    ctx.engine_stopped = true;  // the database failed us: give the run back, do not fail it
+    throw;
+  }
+  if (!seen) {
+    ctx.engine_stopped = true;
+    return fence_result::lease_lost;
+  }
+  switch (*seen) {
+    case workflow_status::queued:
+    case workflow_status::running:
+    case workflow_status::paused:
+      return fence_result::written;
+    default:
+      // A cancel is pending, or the run was finished by someone else: finalise in a transaction of its own
+      // (rare, so the common checkpoint stays one statement).
+      return fenced_write(ctx, false, [](connection&) {});
+  }
 }
 
 void throw_unless_written(const run_context& ctx, fence_result r) {

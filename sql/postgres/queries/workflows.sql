@@ -97,13 +97,6 @@ WHERE id = $1::bigint AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING'
 RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
           paused_at, completed_at, worker_id, trigger_key;
 
--- name: run_pause
--- $1 run, $2 error ({"message", "resume_after"}), $3 now.
-UPDATE {schema}.pgqrs_workflow_runs
-SET status = 'PAUSED', error = $2::jsonb, paused_at = $3::timestamptz, updated_at = $3::timestamptz
-WHERE id = $1::bigint AND status = 'RUNNING'
-RETURNING id;
-
 -- name: run_cancel
 -- $1 run, $2 now. QUEUED/RUNNING/PAUSED -> CANCELLING.
 UPDATE {schema}.pgqrs_workflow_runs SET status = 'CANCELLING', updated_at = $2::timestamptz
@@ -163,3 +156,72 @@ SET status = 'RUNNING', started_at = COALESCE(started_at, $2::timestamptz),
 WHERE id = $1::bigint AND status IN ('QUEUED', 'PAUSED', 'RUNNING')
 RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
           paused_at, completed_at, worker_id, trigger_key;
+
+-- name: step_checkpoint
+-- One statement (one round trip, one commit) for every checkpoint of an executing run: the fence, the step
+-- row (step_save's columns $1..$10), then optionally the run paused ($15: its error) and the message released
+-- until $14 (a wait). $11 message, $12 worker, $13 read_ct of the lease; $16: write the step even if a cancel
+-- is pending (a finished step is recorded; a wait is not). Returns the run's status as the fence saw it, or
+-- nothing when the lease is lost (then nothing was written). The caller finalises a pending cancel.
+WITH fence AS (
+    SELECT r.status
+    FROM {schema}.pgqrs_messages m JOIN {schema}.pgqrs_workflow_runs r ON r.message_id = m.id
+    WHERE m.id = $11::bigint AND m.consumer_worker_id = $12::bigint AND m.read_ct = $13::int
+    FOR SHARE OF m
+), live AS (
+    SELECT 1 FROM fence WHERE status IN ('QUEUED', 'RUNNING', 'PAUSED')
+), saved AS (
+    INSERT INTO {schema}.pgqrs_workflow_steps AS s (run_id, step_name, status, output, error, created_at,
+                                                    updated_at, started_at, completed_at, retry_count, retry_at)
+    SELECT $1::bigint, $2::text, $3::text::{schema}.pgqrs_workflow_status, $4::jsonb, $5::jsonb, $7::timestamptz,
+           $7::timestamptz, $6::timestamptz, $8::timestamptz, $9::int, $10::timestamptz
+    FROM fence WHERE fence.status IN ('QUEUED', 'RUNNING', 'PAUSED') OR (fence.status = 'CANCELLING' AND $16::bool)
+    ON CONFLICT (run_id, step_name) DO UPDATE SET
+        status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
+        updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at,
+        retry_count = EXCLUDED.retry_count, retry_at = EXCLUDED.retry_at,
+        last_retry_at = CASE WHEN s.status = 'ERROR' THEN EXCLUDED.started_at ELSE s.last_retry_at END
+    RETURNING s.id
+), paused AS (
+    UPDATE {schema}.pgqrs_workflow_runs
+    SET status = 'PAUSED', error = $15::jsonb, paused_at = $7::timestamptz, updated_at = $7::timestamptz
+    WHERE id = $1::bigint AND $15::jsonb IS NOT NULL AND status = 'RUNNING' AND EXISTS (SELECT 1 FROM live)
+    RETURNING id
+), released AS (
+    UPDATE {schema}.pgqrs_messages
+    SET vt = $14::timestamptz, consumer_worker_id = NULL, read_ct = GREATEST(read_ct - 1, 0)
+    WHERE id = $11::bigint AND $14::timestamptz IS NOT NULL AND EXISTS (SELECT 1 FROM live)
+    RETURNING id
+)
+SELECT status::text FROM fence;
+
+-- name: run_complete
+-- One statement for the end of an execution: the fence, the run finished ($2 SUCCESS | ERROR, $3 output,
+-- $4 error, $5 now; a pending cancel wins; a finished run is left as it is) and its message archived.
+-- $6 message, $7 worker, $8 read_ct. Returns the run's status before, or nothing when the lease is lost.
+WITH fence AS (
+    SELECT r.status
+    FROM {schema}.pgqrs_messages m JOIN {schema}.pgqrs_workflow_runs r ON r.message_id = m.id
+    WHERE m.id = $6::bigint AND m.consumer_worker_id = $7::bigint AND m.read_ct = $8::int
+    FOR SHARE OF m
+), finished AS (
+    UPDATE {schema}.pgqrs_workflow_runs
+    SET status = CASE WHEN status = 'CANCELLING' THEN 'CANCELLED'
+                      ELSE $2::text::{schema}.pgqrs_workflow_status END,
+        output = CASE WHEN status = 'CANCELLING' THEN NULL ELSE $3::jsonb END,
+        error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE $4::jsonb END,
+        completed_at = $5::timestamptz, updated_at = $5::timestamptz
+    WHERE id = $1::bigint AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING') AND EXISTS (SELECT 1 FROM fence)
+    RETURNING id
+), moved AS (
+    DELETE FROM {schema}.pgqrs_messages WHERE id = $6::bigint AND EXISTS (SELECT 1 FROM fence)
+    RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id
+), archived AS (
+    INSERT INTO {schema}.pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
+                                        producer_worker_id, consumer_worker_id, archived_at)
+    SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+           $5::timestamptz
+    FROM moved
+    RETURNING id
+)
+SELECT status::text FROM fence;

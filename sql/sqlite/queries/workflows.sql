@@ -74,11 +74,6 @@ WHERE id = ?1 AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING')
 RETURNING id, workflow_id, message_id, status, input, output, error, created_at, updated_at, started_at,
           paused_at, completed_at, worker_id, trigger_key;
 
--- name: run_pause
-UPDATE pgqrs_workflow_runs SET status = 'PAUSED', error = ?2, paused_at = ?3, updated_at = ?3
-WHERE id = ?1 AND status = 'RUNNING'
-RETURNING id;
-
 -- name: run_cancel
 UPDATE pgqrs_workflow_runs SET status = 'CANCELLING', updated_at = ?2
 WHERE id = ?1 AND status IN ('QUEUED', 'RUNNING', 'PAUSED')
@@ -121,3 +116,44 @@ SET status = 'RUNNING', started_at = COALESCE(started_at, ?2),
 WHERE id = ?1 AND status IN ('QUEUED', 'PAUSED', 'RUNNING')
 RETURNING id, workflow_id, message_id, status, input, output, error, created_at, updated_at, started_at,
           paused_at, completed_at, worker_id, trigger_key;
+
+-- name: step_checkpoint
+-- Statements of one BEGIN IMMEDIATE transaction; the first (the fence) gives the result. Each later one
+-- repeats the fence condition on the state before the release, which comes last.
+SELECT r.status
+FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
+WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13;
+INSERT INTO pgqrs_workflow_steps AS s (run_id, step_name, status, output, error, created_at, updated_at,
+                                       started_at, completed_at, retry_count, retry_at)
+SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?7, ?6, ?8, ?9, ?10
+WHERE EXISTS (SELECT 1 FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
+              WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13
+                AND (r.status IN ('QUEUED', 'RUNNING', 'PAUSED') OR (r.status = 'CANCELLING' AND ?16)))
+ON CONFLICT (run_id, step_name) DO UPDATE SET
+    status = excluded.status, output = excluded.output, error = excluded.error, updated_at = excluded.updated_at,
+    completed_at = excluded.completed_at, retry_count = excluded.retry_count, retry_at = excluded.retry_at,
+    last_retry_at = CASE WHEN s.status = 'ERROR' THEN excluded.started_at ELSE s.last_retry_at END;
+UPDATE pgqrs_workflow_runs SET status = 'PAUSED', error = ?15, paused_at = ?7, updated_at = ?7
+WHERE id = ?1 AND ?15 IS NOT NULL AND status = 'RUNNING'
+  AND EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13);
+UPDATE pgqrs_messages SET vt = ?14, consumer_worker_id = NULL, read_ct = max(read_ct - 1, 0)
+WHERE id = ?11 AND consumer_worker_id = ?12 AND read_ct = ?13 AND ?14 IS NOT NULL
+  AND EXISTS (SELECT 1 FROM pgqrs_workflow_runs r
+              WHERE r.message_id = ?11 AND r.status IN ('QUEUED', 'RUNNING', 'PAUSED'));
+
+-- name: run_complete
+SELECT r.status
+FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
+WHERE m.id = ?6 AND m.consumer_worker_id = ?7 AND m.read_ct = ?8;
+UPDATE pgqrs_workflow_runs
+SET status = CASE WHEN status = 'CANCELLING' THEN 'CANCELLED' ELSE ?2 END,
+    output = CASE WHEN status = 'CANCELLING' THEN NULL ELSE ?3 END,
+    error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE ?4 END,
+    completed_at = ?5, updated_at = ?5
+WHERE id = ?1 AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING')
+  AND EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = ?6 AND m.consumer_worker_id = ?7 AND m.read_ct = ?8);
+INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
+                           producer_worker_id, consumer_worker_id, archived_at)
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id, ?5
+FROM pgqrs_messages WHERE id = ?6 AND consumer_worker_id = ?7 AND read_ct = ?8;
+DELETE FROM pgqrs_messages WHERE id = ?6 AND consumer_worker_id = ?7 AND read_ct = ?8;

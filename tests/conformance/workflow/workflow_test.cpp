@@ -4,7 +4,7 @@
 #include <atomic>
 #include <thread>
 
-#include "fixture.hpp"
+#include "../fixture.hpp"
 
 namespace pgqrs::testing {
 namespace {
