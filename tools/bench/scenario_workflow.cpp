@@ -52,7 +52,8 @@ struct pg_counts {
 /// the counter's own reads are known exactly and subtracted.
 class commit_counter {
  public:
-  explicit commit_counter(const std::string& dsn) : m_conn(PQconnectdb(dsn.c_str())) {
+  /// `max_waits`: how many 150 ms waits settle() may take (a busy shared server never settles).
+  commit_counter(const std::string& dsn, int max_waits) : m_conn(PQconnectdb(dsn.c_str())), m_max_waits(max_waits) {
     if (PQstatus(m_conn) != CONNECTION_OK) throw std::runtime_error(std::string("counter: ") + PQerrorMessage(m_conn));
   }
   ~commit_counter() { PQfinish(m_conn); }
@@ -75,7 +76,7 @@ class commit_counter {
   /// Waits until other sessions' statistics stopped arriving (closed backends flush as they exit).
   pg_counts settle() {
     auto last = read();
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < m_max_waits; ++i) {
       std::this_thread::sleep_for(150ms);
       auto now = read();
       if (now.xact_commit - last.xact_commit == now.reads - last.reads) return now;
@@ -86,6 +87,7 @@ class commit_counter {
 
  private:
   PGconn* m_conn;
+  int m_max_waits;
   std::int64_t m_reads = 0;
 };
 
@@ -251,7 +253,7 @@ void run(const options& opts, reporter& rep) {
   for (const auto& t : targets(opts)) {
     const bool pg = t.backend == "postgres";
     std::optional<commit_counter> counter;
-    if (pg) counter.emplace(*opts.pg_dsn);
+    if (pg) counter.emplace(*opts.pg_dsn, pick(opts, 40, 40, 2));
     auto measure = [&](const std::function<void()>& f) {
       commit_delta d;
       pg_counts before;
