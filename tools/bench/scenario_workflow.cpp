@@ -237,8 +237,10 @@ bool have_original(const options& opts) {
 
 // ---------------------------------------------------------------- the scenario
 
-json run_params(int workers, std::int64_t n) {
-  return {{"workers", workers}, {"runs", n}, {"steps", 3}};
+json run_params(int workers, std::int64_t n, const std::string& mode) {
+  json p = {{"workers", workers}, {"runs", n}, {"steps", 3}};
+  if (!mode.empty()) p["synchronous_commit"] = mode;
+  return p;
 }
 
 void run(const options& opts, reporter& rep) {
@@ -262,10 +264,31 @@ void run(const options& opts, reporter& rep) {
       if (counter) d = delta(before, counter->settle());
       return d;
     };
+    // PostgreSQL twice: as configured (fsync and synchronous_commit on: every commit waits for its WAL
+    // flush, so runs/s mostly measure the disk), then with synchronous_commit off for new sessions (commits
+    // do not wait; what is left is CPU and round trips, where the library's own cost shows).
+    const std::vector<std::string> commit_modes = pg ? std::vector<std::string>{"on", "off"} : std::vector<std::string>{""};
+    for (const auto& mode : commit_modes) {
+    if (mode == "off") {
+      pg_admin(*opts.pg_dsn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = off', current_database()); END $$");
+    }
+    struct reset_mode {
+      const options& o;
+      bool active;
+      ~reset_mode() {
+        if (active) {
+          try {
+            pg_admin(*o.pg_dsn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET synchronous_commit', current_database()); END $$");
+          } catch (...) {
+          }
+        }
+      }
+    } reset{opts, mode == "off"};
     std::map<int, double> raw_rate;
     std::map<int, double> ours_rate;
     for (int workers : worker_counts) {
-      const std::string label = "workflow " + t.backend + " workers=" + std::to_string(workers);
+      const std::string label = "workflow " + t.backend + (mode.empty() ? "" : " synchronous_commit=" + mode) +
+                                " workers=" + std::to_string(workers);
       const auto pool = static_cast<std::uint32_t>(workers + 4);
 
       // Raw SQL, right before the library, on tables of the same shape.
@@ -280,7 +303,7 @@ void run(const options& opts, reporter& rep) {
         raw_rate[workers] = static_cast<double>(done.load()) / secs;
         json m = {{"seconds", secs}, {"runs_per_sec", raw_rate[workers]}, {"completed", done.load()}};
         if (pg) m.update(commit_metrics(d, done.load()));
-        rep.record({"workflow", t.backend, pg ? "raw-libpq" : "raw-sqlite", run_params(workers, n), m});
+        rep.record({"workflow", t.backend, pg ? "raw-libpq" : "raw-sqlite", run_params(workers, n, mode), m});
         drop(p.cfg);
       }
 
@@ -292,7 +315,7 @@ void run(const options& opts, reporter& rep) {
         ours_rate[workers] = static_cast<double>(n) / secs;
         json m = {{"seconds", secs}, {"runs_per_sec", ours_rate[workers]}, {"ratio_to_raw", ours_rate[workers] / raw_rate[workers]}};
         if (pg) m.update(commit_metrics(d, n));
-        auto params = run_params(workers, n);
+        auto params = run_params(workers, n, mode);
         params["workers_are"] = "threads of one builder: workflow().name(def).concurrency(n).poll(store)";
         params["settings"] = settings_of(connect(p.cfg));
         rep.record({"workflow", t.backend, "pgqrs-cpp", params, m});
@@ -301,7 +324,7 @@ void run(const options& opts, reporter& rep) {
 
       // The original, PostgreSQL only: 1 worker always, more in the full run.
       if (pg && have_original(opts) && (workers == 1 || (!opts.quick && !opts.smoke))) {
-        const std::string schema = "origwf_" + std::to_string(::getpid()) + "_" + std::to_string(workers);
+        const std::string schema = "origwf_" + std::to_string(::getpid()) + "_" + std::to_string(workers) + mode;
         pg_admin(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
         rep.progress(label + " (original pgqrs)");
         const auto base = "--schema " + schema + " --runs " + std::to_string(n_original) + " --workers " + std::to_string(workers);
@@ -317,13 +340,15 @@ void run(const options& opts, reporter& rep) {
           d.commits -= out.at("monitor_queries").get<std::int64_t>();
           json m = {{"seconds", out.at("seconds")}, {"runs_per_sec", rate}, {"ours_to_original", ours_rate[workers] / rate}};
           m.update(commit_metrics(d, out.at("runs").get<std::int64_t>()));
-          auto params = run_params(workers, n_original);
+          auto params = run_params(workers, n_original, mode);
           params["workers_are"] = "consumers, each in dequeue().handle_workflow(wf).poll(store), one asyncio process";
           rep.record({"workflow", "postgres", "pgqrs-0.15.3", params, m});
         }
         pg_admin(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
     }
+
+    }  // commit modes
 
     // Idle polling: the same loops, one worker, on an empty queue.
     if (pg) {
