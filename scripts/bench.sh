@@ -2,7 +2,8 @@
 # Benchmarks, side by side in one run: pgqrs-cpp vs raw-SQL ceilings vs the original pgqrs (PyPI 0.15.3).
 #   bash scripts/bench.sh --quick      # a few minutes
 #   bash scripts/bench.sh              # the full run (about 20 minutes on 2 cores)
-#   bash scripts/bench.sh --scenario drain   # any pgqrs-bench arguments
+#   bash scripts/bench.sh --scenario drain   # any pgqrs-bench arguments (scenarios: pgqrs-bench --list)
+#   bash scripts/bench.sh --quick --scenario workflow   # only the durable-workflow runs (about a minute)
 # Installs dependencies, builds, creates two virtualenvs outside the clone (matplotlib for the plots; the
 # original pgqrs, which must never shadow our own Python package), starts a throwaway PostgreSQL with fsync /
 # synchronous_commit / full_page_writes ON, runs pgqrs-bench, and writes bench-results/results.jsonl,

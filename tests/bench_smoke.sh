@@ -8,7 +8,7 @@ bench=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bench" --smoke --pg "$PGQRS_PG_DSN" --sqlite "$work/sqlite" --out "$work/out"
-for scenario in backlog drain explain steady; do
+for scenario in backlog drain explain steady workflow; do
   for backend in postgres sqlite; do
     [ "$scenario" = explain ] && [ "$backend" = sqlite ] && continue
     # One awk pass, no pipeline: `grep | grep -q` can die of SIGPIPE under pipefail when grep -q exits early.

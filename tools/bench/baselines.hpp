@@ -44,4 +44,19 @@ std::unique_ptr<raw_queue> raw_sqlite_queue(const std::string& dir, std::int64_t
 /// Drains `q` with `consumers` threads claiming `batch` at a time; returns seconds. Counts into `done`.
 double raw_drain(raw_queue& q, int consumers, std::size_t batch, std::atomic<long>& done);
 
+/// Where the raw 3-step workflow loop runs: the tables of a store installed by the library (baseline_workflow.cpp).
+struct raw_workflow_target {
+  std::string backend;      // "postgres" | "sqlite"
+  std::string pg_dsn;       // PostgreSQL: connection string and schema
+  std::string schema;
+  std::string sqlite_path;  // SQLite: database file
+  std::int64_t queue_id = 0;
+  std::int64_t workflow_id = 0;
+};
+
+/// Executes every ready run of the workflow with `workers` threads (own connections) by hand-written SQL:
+/// claim + upsert run + read steps (one transaction), one INSERT per step (3 transactions), complete run +
+/// archive message (one transaction). Returns seconds; counts finished runs into `done`.
+double raw_workflow_drain(const raw_workflow_target& t, int workers, std::atomic<long>& done);
+
 }  // namespace pgqrs::bench
