@@ -38,6 +38,7 @@ std::unique_ptr<database> open_postgres(const config& cfg) {
   caps.claim_floors = true;
   caps.schemas = true;
   caps.multi_host = true;
+  caps.data_modifying_ctes = true;
   auto db = std::make_unique<database>(backend_kind::postgres, "postgres", caps, quote_identifier(cfg.schema),
                                        pool);
   // Connect once now, so a bad DSN or an unreachable server fails here with connection_error.

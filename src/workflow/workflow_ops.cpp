@@ -35,40 +35,50 @@ workflow_record to_workflow(const row_set& rows, std::size_t r) {
   return workflow_record{rows.i64(r, 0), rows.text(r, 1), rows.i64(r, 2), rows.ts(r, 3)};
 }
 
-run_record to_run(const row_set& rows, std::size_t r) {
+/// The run whose 14 columns start at column c0 of row r.
+run_record run_columns(const row_set& rows, std::size_t r, std::size_t c0) {
   run_record run;
-  run.id = rows.i64(r, 0);
-  run.workflow_id = rows.i64(r, 1);
-  run.message_id = rows.i64(r, 2);
-  run.status = status_cell(rows, r, 3);
-  run.input = opt_json_cell(rows, r, 4, "run input").value_or(json());
-  run.output = opt_json_cell(rows, r, 5, "run output");
-  run.error = opt_json_cell(rows, r, 6, "run error");
-  run.created_at = rows.ts(r, 7);
-  run.updated_at = rows.ts(r, 8);
-  run.started_at = rows.opt_ts(r, 9);
-  run.paused_at = rows.opt_ts(r, 10);
-  run.completed_at = rows.opt_ts(r, 11);
-  run.worker_id = rows.opt_i64(r, 12);
-  run.key = rows.opt_text(r, 13);
+  run.id = rows.i64(r, c0 + 0);
+  run.workflow_id = rows.i64(r, c0 + 1);
+  run.message_id = rows.i64(r, c0 + 2);
+  run.status = status_cell(rows, r, c0 + 3);
+  run.input = opt_json_cell(rows, r, c0 + 4, "run input").value_or(json());
+  run.output = opt_json_cell(rows, r, c0 + 5, "run output");
+  run.error = opt_json_cell(rows, r, c0 + 6, "run error");
+  run.created_at = rows.ts(r, c0 + 7);
+  run.updated_at = rows.ts(r, c0 + 8);
+  run.started_at = rows.opt_ts(r, c0 + 9);
+  run.paused_at = rows.opt_ts(r, c0 + 10);
+  run.completed_at = rows.opt_ts(r, c0 + 11);
+  run.worker_id = rows.opt_i64(r, c0 + 12);
+  run.key = rows.opt_text(r, c0 + 13);
   return run;
 }
 
-step_record to_step(const row_set& rows, std::size_t r) {
+/// The step whose 12 columns start at column c0 of row r.
+step_record step_columns(const row_set& rows, std::size_t r, std::size_t c0) {
   step_record s;
-  s.id = rows.i64(r, 0);
-  s.run_id = rows.i64(r, 1);
-  s.step_name = rows.text(r, 2);
-  s.status = status_cell(rows, r, 3);
-  s.output = opt_json_cell(rows, r, 4, "step output");
-  s.error = opt_json_cell(rows, r, 5, "step error");
-  s.created_at = rows.ts(r, 6);
-  s.updated_at = rows.ts(r, 7);
-  s.started_at = rows.opt_ts(r, 8);
-  s.completed_at = rows.opt_ts(r, 9);
-  s.retry_count = static_cast<std::int32_t>(rows.i64(r, 10));
-  s.retry_at = rows.opt_ts(r, 11);
+  s.id = rows.i64(r, c0 + 0);
+  s.run_id = rows.i64(r, c0 + 1);
+  s.step_name = rows.text(r, c0 + 2);
+  s.status = status_cell(rows, r, c0 + 3);
+  s.output = opt_json_cell(rows, r, c0 + 4, "step output");
+  s.error = opt_json_cell(rows, r, c0 + 5, "step error");
+  s.created_at = rows.ts(r, c0 + 6);
+  s.updated_at = rows.ts(r, c0 + 7);
+  s.started_at = rows.opt_ts(r, c0 + 8);
+  s.completed_at = rows.opt_ts(r, c0 + 9);
+  s.retry_count = static_cast<std::int32_t>(rows.i64(r, c0 + 10));
+  s.retry_at = rows.opt_ts(r, c0 + 11);
   return s;
+}
+
+run_record to_run(const row_set& rows, std::size_t r) {
+  return run_columns(rows, r, 0);
+}
+
+step_record to_step(const row_set& rows, std::size_t r) {
+  return step_columns(rows, r, 0);
 }
 
 template <typename T, typename F>
@@ -231,6 +241,22 @@ bool wake_run(const store_core& core, std::int64_t message_id, timestamp now) {
 
 std::optional<claimed_run> claim_run(const store_core& core, const workflow_record& wf, std::int64_t worker_id,
                                      std::chrono::microseconds lease, std::optional<timestamp> at) {
+  if (core.db->caps().data_modifying_ctes) {
+    // One statement: claim, create or start the run, read its steps (one round trip instead of five).
+    const auto window = open_claim_window(core, wf.queue_id, at);
+    const auto t = at.value_or(now());
+    auto rows = core.run("run_claim", {wf.queue_id, t, t + lease, std::int64_t{core.cfg.max_read_ct}, worker_id,
+                                       optional_param(window.floor), wf.id});
+    close_claim_window(core, wf.queue_id, window, rows.empty() ? std::nullopt : std::optional(rows.ts(0, 10)));
+    if (rows.empty()) return std::nullopt;
+    claimed_run c;
+    c.message = to_message(rows, 0);
+    c.run = run_columns(rows, 0, 11);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (!rows.is_null(r, 25)) c.steps.push_back(step_columns(rows, r, 25));
+    }
+    return c;
+  }
   return core.transact(tx_mode::write, [&](connection& conn) -> std::optional<claimed_run> {
     auto msgs = claim_messages(core, conn, wf.queue_id, worker_id, 1, lease, at);
     if (msgs.empty()) return std::nullopt;

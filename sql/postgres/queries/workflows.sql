@@ -50,6 +50,51 @@ ON CONFLICT (message_id) DO UPDATE SET
 RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
           paused_at, completed_at, worker_id, trigger_key;
 
+-- name: run_claim
+-- Dialects with data-modifying CTEs (capability data_modifying_ctes) claim, start and read a run in one
+-- statement: message_claim for one message ($1 queue, $2 now, $3 lease expiry, $4 max_read_ct, $5 worker,
+-- $6 claim floor), run_start ($7 workflow), and the run's steps, one row per step (step columns NULL when
+-- it has none). Columns: the 10 message columns, the ready-time, the 14 run columns, the 12 step columns.
+-- The steps come from the statement's snapshot: those of a resumed run were committed before it.
+WITH claimable AS (
+    SELECT id, vt FROM {schema}.pgqrs_messages
+    WHERE queue_id = $1::bigint AND vt >= COALESCE($6::timestamptz, '-infinity') AND vt <= $2::timestamptz
+      AND read_ct < $4::int AND EXISTS (SELECT 1 FROM {schema}.pgqrs_workers w WHERE w.id = $5::bigint)
+    ORDER BY vt, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE {schema}.pgqrs_messages m
+    SET vt = $3::timestamptz, read_ct = m.read_ct + 1, dequeued_at = COALESCE(m.dequeued_at, $2::timestamptz),
+        consumer_worker_id = $5::bigint
+    FROM claimable
+    WHERE m.id = claimable.id
+    RETURNING m.id, m.queue_id, m.payload, m.vt, m.enqueued_at, m.read_ct, m.dequeued_at, m.producer_worker_id,
+              m.consumer_worker_id, claimable.vt AS ready_vt
+), started AS (
+    INSERT INTO {schema}.pgqrs_workflow_runs AS r (workflow_id, message_id, status, input, created_at, updated_at,
+                                                   started_at, worker_id)
+    SELECT $7::bigint, c.id, 'RUNNING', c.payload, $2::timestamptz, $2::timestamptz, $2::timestamptz, $5::bigint
+    FROM claimed c
+    ON CONFLICT (message_id) DO UPDATE SET
+        status = CASE WHEN r.status IN ('QUEUED', 'PAUSED') THEN 'RUNNING' ELSE r.status END,
+        started_at = COALESCE(r.started_at, EXCLUDED.started_at),
+        updated_at = EXCLUDED.updated_at,
+        worker_id = CASE WHEN r.status IN ('QUEUED', 'PAUSED', 'RUNNING') THEN EXCLUDED.worker_id ELSE r.worker_id END
+    RETURNING r.id, r.workflow_id, r.message_id, r.status, r.input, r.output, r.error, r.created_at, r.updated_at,
+              r.started_at, r.paused_at, r.completed_at, r.worker_id, r.trigger_key
+)
+SELECT c.id, c.queue_id, c.payload, c.vt, c.enqueued_at, c.read_ct, c.dequeued_at, c.producer_worker_id,
+       c.consumer_worker_id, NULL::timestamptz, c.ready_vt,
+       s.id, s.workflow_id, s.message_id, s.status::text, s.input, s.output, s.error, s.created_at, s.updated_at,
+       s.started_at, s.paused_at, s.completed_at, s.worker_id, s.trigger_key,
+       st.id, st.run_id, st.step_name, st.status::text, st.output, st.error, st.created_at, st.updated_at,
+       st.started_at, st.completed_at, st.retry_count, st.retry_at
+FROM claimed c
+JOIN started s ON s.message_id = c.id
+LEFT JOIN {schema}.pgqrs_workflow_steps st ON st.run_id = s.id
+ORDER BY st.id;
+
 -- name: run_get
 SELECT id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
        paused_at, completed_at, worker_id, trigger_key

@@ -94,6 +94,9 @@ struct capabilities {
   bool schemas = false;
   /// Processes on several hosts can share the database (else: threads and processes of one machine).
   bool multi_host = false;
+  /// One statement can claim and write several tables (WITH … UPDATE … INSERT …): a sequence of statements
+  /// that would cost a round trip each becomes one (queries that only such dialects define).
+  bool data_modifying_ctes = false;
 };
 
 /// An open database: its dialect's SQL, what its driver can do, and a bounded pool of connections to it.

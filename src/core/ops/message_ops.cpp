@@ -71,23 +71,36 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
   return out;
 }
 
+claim_window open_claim_window(const store_core& core, std::int64_t queue_id,
+                               std::optional<timestamp> injected_now) {
+  claim_window w;
+  w.use_floor = !injected_now && core.db->caps().claim_floors;
+  if (w.use_floor) w.floor = core.floors.bound(queue_id);
+  return w;
+}
+
+void close_claim_window(const store_core& core, std::int64_t queue_id, const claim_window& w,
+                        std::optional<timestamp> highest_ready) {
+  if (w.use_floor) core.floors.observe(queue_id, !w.floor.has_value(), highest_ready);
+}
+
 std::vector<queue_message> claim_messages(const store_core& core, connection& conn, std::int64_t queue_id,
                                           std::int64_t worker_id, std::size_t limit,
                                           std::chrono::microseconds lease,
                                           std::optional<timestamp> injected_now) {
-  const bool use_floor = !injected_now && core.db->caps().claim_floors;
-  const auto floor = use_floor ? core.floors.bound(queue_id) : std::nullopt;
+  const auto window = open_claim_window(core, queue_id, injected_now);
+  const auto floor = window.floor;
   const auto t = injected_now.value_or(now());
   auto rows = core.run(conn, "message_claim",
                        {queue_id, t, static_cast<std::int64_t>(limit), t + lease,
                         std::int64_t{core.cfg.max_read_ct}, worker_id, optional_param(floor)});
-  if (use_floor) {
+  if (window.use_floor) {
     std::optional<timestamp> highest_ready;
     for (std::size_t r = 0; r < rows.size(); ++r) {
       const auto ready = rows.ts(r, 10);
       if (!highest_ready || ready > *highest_ready) highest_ready = ready;
     }
-    core.floors.observe(queue_id, !floor.has_value(), highest_ready);
+    close_claim_window(core, queue_id, window, highest_ready);
   }
   // Claim order: (ready-time, id), the order the claim index walked. RETURNING gives no order.
   std::vector<std::size_t> order(rows.size());

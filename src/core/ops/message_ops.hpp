@@ -29,6 +29,16 @@ std::vector<queue_message> claim_messages(const store_core& core, std::int64_t q
                                           std::int64_t worker_id, std::size_t limit,
                                           std::chrono::microseconds lease,
                                           std::optional<timestamp> injected_now);
+/// The claim floor (claim_floor.hpp) a claim on `queue_id` starts from: opened before the claim statement,
+/// closed with the highest ready-time it claimed, so other claim statements (workflow runs) keep it too.
+struct claim_window {
+  bool use_floor = false;
+  std::optional<timestamp> floor;
+};
+claim_window open_claim_window(const store_core& core, std::int64_t queue_id, std::optional<timestamp> injected_now);
+void close_claim_window(const store_core& core, std::int64_t queue_id, const claim_window& w,
+                        std::optional<timestamp> highest_ready);
+
 /// The same claim on a connection the caller holds (inside its transaction), without telling an empty
 /// result from a deleted worker row.
 std::vector<queue_message> claim_messages(const store_core& core, connection& conn, std::int64_t queue_id,
