@@ -59,8 +59,10 @@ namespace {
   for (;;) std::this_thread::sleep_for(1s);
 }
 
+/// One autocommit INSERT (query_rows: on SQLite it waits for other processes' write locks, which exec_sql's
+/// scripts do not; a "database is locked" would make the step fail transiently and wait for a retry).
 void side_effect(const store& s, std::int64_t run_id, const std::string& step) {
-  pgqrs::testing::exec_sql(s, "INSERT INTO " + pgqrs::testing::table(s, "side_effects") +
+  (void)pgqrs::testing::query_rows(s, "INSERT INTO " + pgqrs::testing::table(s, "side_effects") +
                                   " (run_id, step, pid) VALUES (" + std::to_string(run_id) + ", '" + step + "', " +
                                   std::to_string(::getpid()) + ")");
 }
