@@ -203,13 +203,17 @@ void wf_process::SetUp() {
   for (const char* name : {"five_steps", "pay", "fence", "nap"}) workflow().name(name).create(s());
 }
 
-void wf_process::TearDown() {
+void wf_process::kill_all_children() {
   for (pid_t pid : m_children) {
     ::kill(pid, SIGCONT);
     ::kill(pid, SIGKILL);
     (void)pgqrs::testing::wait_for(pid);
   }
   m_children.clear();
+}
+
+void wf_process::TearDown() {
+  kill_all_children();
   if (m_store && m_store->backend() == backend_kind::postgres) {
     try {
       pgqrs::testing::exec_sql(s(), "DROP SCHEMA IF EXISTS \"" + m_schema + "\" CASCADE");

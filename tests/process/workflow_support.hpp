@@ -67,6 +67,8 @@ class wf_process : public ::testing::TestWithParam<std::string> {
   int reap(pid_t pid);
   /// Waits up to `timeout` for the child to end (then kills it and fails); its exit code.
   int reap_within(pid_t pid, std::chrono::seconds timeout = std::chrono::seconds(60));
+  /// SIGKILLs (and reaps) every child still running.
+  void kill_all_children();
   /// SIGKILLs the child and reaps it; @returns the steady time of the kill.
   std::int64_t kill_child(pid_t pid);
   /// SIGSTOPs the child at a moment it holds no lock another worker needs: on SQLite no write transaction
