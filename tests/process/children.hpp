@@ -15,4 +15,14 @@ int open_and_install(const std::string& dsn, const std::string& go_file);
 int hold_lease(const std::string& dsn, const std::string& schema, int lease_ms, int heartbeat_s,
                const std::string& out_path);
 
+// Durable workflows (workflow_children.cpp, workflow_support.hpp):
+/// --wf-victim DSN SCHEMA DIR WORKFLOW LEASE_MS: executes one run, stopping at its input's kill point.
+int wf_victim(const std::string& dsn, const std::string& schema, const std::string& dir, const std::string& workflow,
+              int lease_ms);
+/// --wf-rescuer DSN SCHEMA DIR WORKFLOW LEASE_MS RUNS: RUNS poll loops until RUNS runs have finished.
+int wf_rescuer(const std::string& dsn, const std::string& schema, const std::string& dir, const std::string& workflow,
+               int lease_ms, int runs);
+/// --wf-trigger DSN SCHEMA GO OUT: waits for the file GO, triggers "five_steps" with key "k", writes the id to OUT.
+int wf_trigger(const std::string& dsn, const std::string& schema, const std::string& go, const std::string& out);
+
 }  // namespace pgqrs::process_tests

@@ -15,6 +15,11 @@ int main(int argc, char** argv) {
     if (mode == "--hold-lease" && argc == 7) {
       return p::hold_lease(argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]), argv[6]);
     }
+    if (mode == "--wf-victim" && argc == 7) return p::wf_victim(argv[2], argv[3], argv[4], argv[5], std::stoi(argv[6]));
+    if (mode == "--wf-rescuer" && argc == 8) {
+      return p::wf_rescuer(argv[2], argv[3], argv[4], argv[5], std::stoi(argv[6]), std::stoi(argv[7]));
+    }
+    if (mode == "--wf-trigger" && argc == 6) return p::wf_trigger(argv[2], argv[3], argv[4], argv[5]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "child %s failed: %s\n", mode.c_str(), e.what());
     return 2;
