@@ -13,4 +13,6 @@ if grep -q '^PGQRS_WITH_S3:BOOL=ON' build/CMakeCache.txt 2>/dev/null; then
   eval "$moto_env"
 fi
 jobs=$(( $(nproc) * 2 ))
+# The 20-repetition crash-recovery series (label long) is part of the whole suite.
+export PGQRS_LONG_TESTS=${PGQRS_LONG_TESTS:-1}
 ctest --test-dir build -j"$jobs" --output-on-failure --timeout 600 "$@"

@@ -415,6 +415,12 @@ class workflow_builder {
 
  private:
   struct counters;
+  /// The workflow's record and the consumer that runs it (checked to be of the workflow's queue).
+  struct runner {
+    workflow_record wf;
+    pgqrs::consumer worker;
+  };
+  runner resolve_runner(const store& s) const;
   void run_loops(const store& s, std::stop_token stop) const;
   std::optional<std::string> m_name;
   std::shared_ptr<const workflow_def> m_def;

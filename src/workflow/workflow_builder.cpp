@@ -116,18 +116,7 @@ workflow_loop_stats workflow_builder::stats() const {
           m_counters->suspended.load(), m_counters->fenced.load(), m_counters->transient.load()};
 }
 
-namespace {
-
-/// What a worker loop needs, resolved once: the definition, the consumer, the workflow's record.
-struct loop_setup {
-  std::shared_ptr<const workflow_def> def;
-  consumer worker;
-  workflow_record wf;
-};
-
-}  // namespace
-
-bool workflow_builder::execute(const store& s) const {
+workflow_builder::runner workflow_builder::resolve_runner(const store& s) const {
   if (!m_def) throw validation_error("a workflow definition with its function is required to run workflows");
   const auto& core = core_of(s);
   auto wf = detail::wf::require_workflow(core, *m_name);
@@ -136,6 +125,12 @@ bool workflow_builder::execute(const store& s) const {
   if (c.queue().id != wf.queue_id) {
     throw validation_error("consumer of queue '" + c.queue().queue_name + "' cannot run workflow '" + wf.name + "'");
   }
+  return {std::move(wf), std::move(c)};
+}
+
+bool workflow_builder::execute(const store& s) const {
+  const auto& core = core_of(s);
+  auto [wf, c] = resolve_runner(s);
   auto ws = detail::state_of(c);
   detail::stop_if_not_running(core, ws->record.id, false);
   detail::beat_before_claim(*ws);
@@ -156,14 +151,8 @@ void workflow_builder::poll(const store& s, std::stop_token stop) const {
 }
 
 void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) const {
-  if (!m_def) throw validation_error("a workflow definition with its function is required to run workflows");
   const auto& core = core_of(s);
-  auto wf = detail::wf::require_workflow(core, *m_name);
-  auto c = m_consumer ? *m_consumer
-                      : detail::handle_factory::make_consumer(detail::cached_consumer(*detail::state_of(s), wf.name));
-  if (c.queue().id != wf.queue_id) {
-    throw validation_error("consumer of queue '" + c.queue().queue_name + "' cannot run workflow '" + wf.name + "'");
-  }
+  auto [wf, c] = resolve_runner(s);
   const auto ws_ptr = detail::state_of(c);
   auto& ws = *ws_ptr;
   detail::stop_if_not_running(core, ws.record.id, false);

@@ -82,14 +82,6 @@ step_record to_step(const row_set& rows, std::size_t r) {
 }
 
 template <typename T, typename F>
-std::vector<T> all_rows(const row_set& rows, F f) {
-  std::vector<T> out;
-  out.reserve(rows.size());
-  for (std::size_t r = 0; r < rows.size(); ++r) out.push_back(f(rows, r));
-  return out;
-}
-
-template <typename T, typename F>
 std::optional<T> first_row(const row_set& rows, F f) {
   if (rows.empty()) return std::nullopt;
   return f(rows, 0);
@@ -113,7 +105,7 @@ std::optional<workflow_record> find_workflow_by_queue(const store_core& core, st
 }
 
 std::vector<workflow_record> list_workflows(const store_core& core) {
-  return all_rows<workflow_record>(core.run("workflow_list", {}), to_workflow);
+  return map_rows<workflow_record>(core.run("workflow_list", {}), to_workflow);
 }
 
 workflow_record require_workflow(const store_core& core, const std::string& name) {
@@ -150,14 +142,14 @@ std::vector<run_record> list_runs(const store_core& core, const run_filter& filt
                                   std::optional<std::int64_t> workflow_id) {
   std::optional<std::string> status;
   if (filter.status) status = status_text(*filter.status);
-  return all_rows<run_record>(
+  return map_rows<run_record>(
       core.run("run_list", {optional_param(workflow_id), optional_param(status), optional_param(filter.created_after),
                             optional_param(filter.created_before), static_cast<std::int64_t>(filter.limit)}),
       to_run);
 }
 
 std::vector<step_record> list_steps(const store_core& core, std::int64_t run_id) {
-  return all_rows<step_record>(core.run("step_list", {run_id}), to_step);
+  return map_rows<step_record>(core.run("step_list", {run_id}), to_step);
 }
 
 queue_message trigger_run(const store_core& core, const workflow_record& wf, const queue_record& queue,
@@ -266,7 +258,7 @@ std::optional<claimed_run> claim_run(const store_core& core, const workflow_reco
     auto rows = core.run(conn, "run_start", {wf.id, c.message.id, t, worker_id});
     if (rows.empty()) throw internal_error("run of message " + std::to_string(c.message.id) + " was not created");
     c.run = to_run(rows, 0);
-    c.steps = all_rows<step_record>(core.run(conn, "step_list", {c.run.id}), to_step);
+    c.steps = map_rows<step_record>(core.run(conn, "step_list", {c.run.id}), to_step);
     return c;
   });
 }

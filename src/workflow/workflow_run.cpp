@@ -145,6 +145,12 @@ std::optional<json> replay(run_context& ctx, const std::string& name) {
   return std::nullopt;
 }
 
+/// The start of every step: a valid name, and its stored result if it has one (see replay).
+std::optional<json> enter_step(run_context& ctx, const std::string& name) {
+  check_step_name(name);
+  return replay(ctx, name);
+}
+
 /// One attempt of step `name`: `attempt(started)` runs the body and writes the success checkpoint.
 json run_attempt(run_context& ctx, const std::string& name, const std::optional<retry_policy>& policy,
                  const std::function<json(timestamp)>& attempt) {
@@ -184,10 +190,9 @@ timestamp workflow_run::current_time() const {
 
 json workflow_run::run_step(std::string_view name, const std::function<json()>& body,
                             const std::optional<retry_policy>& policy) {
-  check_step_name(name);
   auto& ctx = *m_ctx;
   const std::string step(name);
-  if (auto stored = replay(ctx, step)) return *stored;
+  if (auto stored = enter_step(ctx, step)) return *stored;
   return run_attempt(ctx, step, policy, [&](timestamp started) {
     json out = body();
     auto text = detail::output_text(out, "step '" + step + "'");
@@ -203,10 +208,9 @@ json workflow_run::run_step(std::string_view name, const std::function<json()>& 
 
 json workflow_run::run_transaction_step(std::string_view name, const std::function<json(transaction&)>& body,
                                         const std::optional<retry_policy>& policy) {
-  check_step_name(name);
   auto& ctx = *m_ctx;
   const std::string step(name);
-  if (auto stored = replay(ctx, step)) return *stored;
+  if (auto stored = enter_step(ctx, step)) return *stored;
   return run_attempt(ctx, step, policy, [&](timestamp started) {
     json out;
     std::exception_ptr user_failure;
@@ -240,10 +244,9 @@ json workflow_run::run_transaction_step(std::string_view name, const std::functi
 }
 
 void workflow_run::sleep(std::string_view name, std::chrono::milliseconds duration) {
-  check_step_name(name);
   auto& ctx = *m_ctx;
   const std::string step(name);
-  if (auto stored = replay(ctx, step)) {
+  if (auto stored = enter_step(ctx, step)) {
     const auto wake = stored->is_object() && stored->contains("wake_at")
                           ? parse_rfc3339(stored->at("wake_at").get<std::string>())
                           : std::nullopt;

@@ -10,7 +10,15 @@
 namespace pgqrs::bench {
 namespace {
 
-void admin_sql(const std::string& dsn, const std::string& sql) {
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
+}  // namespace
+
+void pg_admin_sql(const std::string& dsn, const std::string& sql) {
   PGconn* c = PQconnectdb(dsn.c_str());
   PQsetNoticeProcessor(
       c, [](void*, const char*) {}, nullptr);
@@ -19,16 +27,8 @@ void admin_sql(const std::string& dsn, const std::string& sql) {
   std::string err = PQresultErrorMessage(r);
   PQclear(r);
   PQfinish(c);
-  if (!ok) throw std::runtime_error("original setup: " + err);
+  if (!ok) throw std::runtime_error("bench setup: " + err);
 }
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return out + "'";
-}
-
-}  // namespace
 
 std::optional<original_result> run_original_drain(const options& opts, reporter& rep, std::int64_t backlog,
                                                   std::size_t batch, std::int64_t max_messages,
@@ -39,7 +39,7 @@ std::optional<original_result> run_original_drain(const options& opts, reporter&
     return std::nullopt;
   }
   const std::string schema = "orig_" + std::to_string(::getpid()) + "_" + std::to_string(rand() % 100000);
-  admin_sql(*opts.pg_dsn, "CREATE SCHEMA " + schema);
+  pg_admin_sql(*opts.pg_dsn, "CREATE SCHEMA " + schema);
   const std::string cmd = shell_quote(*opts.original_python) + " " +
                           shell_quote(opts.script_dir + "/original_pgqrs_drain.py") + " --dsn " +
                           shell_quote(*opts.pg_dsn) + " --schema " + schema + " --backlog " +
@@ -53,7 +53,7 @@ std::optional<original_result> run_original_drain(const options& opts, reporter&
     const int rc = pclose(p);
     if (rc != 0) out.clear();
   }
-  admin_sql(*opts.pg_dsn, "DROP SCHEMA " + schema + " CASCADE");
+  pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA " + schema + " CASCADE");
   try {
     auto j = json::parse(out);
     return original_result{j.at("messages").get<std::int64_t>(), j.at("seconds").get<double>(),

@@ -10,6 +10,10 @@
 
 namespace pgqrs::bench {
 
+/// Runs a statement (or a script) on a connection of its own; the bench's setup and teardown.
+/// @throws std::runtime_error with the server's message
+void pg_admin_sql(const std::string& dsn, const std::string& sql);
+
 struct original_result {
   std::int64_t messages = 0;
   double seconds = 0;

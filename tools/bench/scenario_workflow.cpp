@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "baselines.hpp"
+#include "original.hpp"
 #include "targets.hpp"
 
 namespace pgqrs::bench {
@@ -219,18 +220,6 @@ json run_original(const options& opts, const std::string& args) {
   }
 }
 
-void pg_admin(const std::string& dsn, const std::string& sql) {
-  PGconn* c = PQconnectdb(dsn.c_str());
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  PGresult* r = PQexec(c, sql.c_str());
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  std::string err = PQresultErrorMessage(r);
-  PQclear(r);
-  PQfinish(c);
-  if (!ok) throw std::runtime_error("original setup: " + err);
-}
-
 bool have_original(const options& opts) {
   return opts.pg_dsn && opts.original_python && std::filesystem::exists(*opts.original_python);
 }
@@ -270,7 +259,7 @@ void run(const options& opts, reporter& rep) {
     const std::vector<std::string> commit_modes = pg ? std::vector<std::string>{"on", "off"} : std::vector<std::string>{""};
     for (const auto& mode : commit_modes) {
     if (mode == "off") {
-      pg_admin(*opts.pg_dsn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = off', current_database()); END $$");
+      pg_admin_sql(*opts.pg_dsn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = off', current_database()); END $$");
     }
     struct reset_mode {
       const options& o;
@@ -278,7 +267,7 @@ void run(const options& opts, reporter& rep) {
       ~reset_mode() {
         if (active) {
           try {
-            pg_admin(*o.pg_dsn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET synchronous_commit', current_database()); END $$");
+            pg_admin_sql(*o.pg_dsn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET synchronous_commit', current_database()); END $$");
           } catch (...) {
           }
         }
@@ -325,7 +314,7 @@ void run(const options& opts, reporter& rep) {
       // The original, PostgreSQL only: 1 worker always, more in the full run.
       if (pg && have_original(opts) && (workers == 1 || (!opts.quick && !opts.smoke))) {
         const std::string schema = "origwf_" + std::to_string(::getpid()) + "_" + std::to_string(workers) + mode;
-        pg_admin(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+        pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
         rep.progress(label + " (original pgqrs)");
         const auto base = "--schema " + schema + " --runs " + std::to_string(n_original) + " --workers " + std::to_string(workers);
         json setup = run_original(opts, base + " --phase setup");
@@ -344,7 +333,7 @@ void run(const options& opts, reporter& rep) {
           params["workers_are"] = "consumers, each in dequeue().handle_workflow(wf).poll(store), one asyncio process";
           rep.record({"workflow", "postgres", "pgqrs-0.15.3", params, m});
         }
-        pg_admin(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
     }
 
@@ -369,7 +358,7 @@ void run(const options& opts, reporter& rep) {
       drop(p.cfg);
       if (have_original(opts)) {
         const std::string schema = "origwf_" + std::to_string(::getpid()) + "_idle";
-        pg_admin(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+        pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
         const auto base = "--schema " + schema + " --workers 1";
         json out;
         commit_delta od;
@@ -382,7 +371,7 @@ void run(const options& opts, reporter& rep) {
                       {{"commits", od.commits}, {"write_xacts", od.write_xacts},
                        {"commits_per_sec", static_cast<double>(od.commits) / idle_seconds}}});
         }
-        pg_admin(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
     }
   }

@@ -52,16 +52,6 @@ worker_record to_worker(const row_set& rows, std::size_t row) {
   return w;
 }
 
-namespace {
-template <typename T, typename F>
-std::vector<T> map_rows(const row_set& rows, F f) {
-  std::vector<T> out;
-  out.reserve(rows.size());
-  for (std::size_t r = 0; r < rows.size(); ++r) out.push_back(f(rows, r));
-  return out;
-}
-}  // namespace
-
 std::vector<queue_record> to_queues(const row_set& rows) {
   return map_rows<queue_record>(rows, to_queue);
 }

@@ -9,6 +9,15 @@
 
 namespace pgqrs::detail {
 
+/// `f(rows, r)` for every row.
+template <typename T, typename F>
+std::vector<T> map_rows(const row_set& rows, F f) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) out.push_back(f(rows, r));
+  return out;
+}
+
 queue_record to_queue(const row_set& rows, std::size_t row);
 queue_message to_message(const row_set& rows, std::size_t row);
 /// A message row whose payload column was not selected, with the payload the caller already holds.
