@@ -522,6 +522,18 @@ TEST_F(workflows, a_transactional_step_commits_the_users_sql_with_its_checkpoint
   EXPECT_EQ(executions, 1);
 }
 
+TEST_F(workflows, user_sql_in_a_transactional_step_runs_with_the_servers_default_plan_mode) {
+  if (!is_postgres_family()) GTEST_SKIP() << "plan_cache_mode is a PostgreSQL setting";
+  // Direct connections force generic plans for the library's own statements; user SQL gets the default back.
+  workflow_def def("plans", [](workflow_run& run, const json&) -> json {
+    return run.transaction_step("show", [](transaction& tx) { return tx.execute("SHOW plan_cache_mode").text(0, 0); });
+  });
+  workflow().name(def).create(s());
+  auto msg = workflow().name(def).trigger(json{}).execute(s());
+  ASSERT_TRUE(workflow().name(def).execute(s()));
+  EXPECT_EQ(run().message(msg).get(s()), json("auto"));
+}
+
 TEST_F(workflows, a_failed_transactional_step_leaves_neither_its_sql_nor_a_checkpoint) {
   exec_sql(s(), "CREATE TABLE " + table(s(), "ledger2") + " (id INTEGER PRIMARY KEY)");
   const auto ledger = table(s(), "ledger2");
