@@ -325,7 +325,7 @@ pg_connection::exec_result pg_connection::exec_unnamed(const std::string& sql, s
 
 pg_connection::exec_result pg_connection::exec_named(const std::string& sql, std::size_t nparams,
                                                      const unsigned int* types) {
-  const std::uint64_t hash = pg::fnv1a64(sql);
+  const std::uint64_t hash = m_current_hash != 0 ? m_current_hash : pg::fnv1a64(sql);
   char name[pg::statement_name_length + 1];
   pg::statement_name(hash, name);
   if (!m_prepared.contains(hash)) {
@@ -355,7 +355,22 @@ pg_connection::exec_result pg_connection::exec_simple(const char* sql) {
 
 row_set pg_connection::run_statement(const sql_query& q, const std::string& sql, std::size_t available_params,
                                      bool self_committing) {
-  const std::size_t nparams = pg::max_placeholder(sql, &m_used);
+  std::size_t nparams = 0;
+  m_current_hash = 0;
+  if (q.index != sql_query::uncached) {
+    auto it = m_statement_meta.find(&sql);
+    if (it == m_statement_meta.end()) {
+      statement_meta meta;
+      meta.nparams = pg::max_placeholder(sql, &meta.used);
+      meta.hash = pg::fnv1a64(sql);
+      it = m_statement_meta.emplace(&sql, std::move(meta)).first;
+    }
+    nparams = it->second.nparams;
+    m_used = it->second.used;
+    m_current_hash = it->second.hash;
+  } else {
+    nparams = pg::max_placeholder(sql, &m_used);
+  }
   if (nparams > available_params) {
     throw internal_error("query '" + q.name + "' uses $" + std::to_string(nparams) + " but got " +
                          std::to_string(available_params) + " parameters");

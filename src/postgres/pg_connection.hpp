@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -128,6 +129,17 @@ class pg_connection final : public connection {
   std::vector<const char*> m_values;
   std::vector<unsigned int> m_types;        // result column type OIDs
   std::vector<bool> m_used;                 // which $n the current statement references
+  /// What run_statement derives from a catalog statement's text (highest $n, which $n it uses, its hash):
+  /// computed once per connection instead of scanning kilobytes of SQL on every call. Keyed by the
+  /// statement's address, stable because the catalog outlives the pool's connections.
+  struct statement_meta {
+    std::size_t nparams = 0;
+    std::vector<bool> used;
+    std::uint64_t hash = 0;
+  };
+  std::unordered_map<const std::string*, statement_meta> m_statement_meta;
+  /// The hash of the statement being run, when known (0: compute it).
+  std::uint64_t m_current_hash = 0;
   std::vector<unsigned int> m_param_types;  // 0 (inferred) or text for a parameter a statement skips
   std::vector<const char*> m_stmt_values;   // m_values with NULL for skipped parameters
 };

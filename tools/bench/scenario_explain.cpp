@@ -15,7 +15,7 @@ std::string explain_claim(const store& s, std::int64_t queue_id, bool generic,
   auto conn = db.acquire();
   const auto& claim = db.query("message_claim");
   detail::sql_query explain{
-      "bench_explain", {"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + claim.statements[0]}, 900001};
+      "bench_explain", {"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + claim.statements[0]}, detail::sql_query::uncached};
   const auto t = now();
   std::vector<detail::sql_param> params = {queue_id,
                                            t,
@@ -44,7 +44,7 @@ std::string explain_claim(const store& s, std::int64_t queue_id, bool generic,
         {"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE " + name + "(" + std::to_string(queue_id) + ", '" +
          now_text + "', 1, '" + lease_text + "', 5, 0, " +
          (floor ? "'" + format_rfc3339(*floor) + "'" : std::string("NULL")) + ")"},
-        900002};
+        detail::sql_query::uncached};
     auto rows = conn->execute(exec, {});
     for (std::size_t r = 0; r < rows.size(); ++r) plan += rows.text(r, 0) + "\n";
     conn->rollback();
