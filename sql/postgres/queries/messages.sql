@@ -184,10 +184,21 @@ DELETE FROM {schema}.pgqrs_messages WHERE id = ANY($1::bigint[]) RETURNING id;
 DELETE FROM {schema}.pgqrs_archive WHERE id = ANY($1::bigint[]) RETURNING id;
 
 -- name: message_dead_letter
--- $1 max_read_ct, $2 now. Moves every poison message (read limit reached) of every queue to the archive.
+-- $1 max_read_ct, $2 now. Moves every poison message (read limit reached) of every queue to the archive. A
+-- workflow run whose message this is (its workers kept dying on it) fails with code DEAD_LETTERED, so it does
+-- not stay RUNNING forever (a pending cancel becomes CANCELLED); message_replay queues it again.
 WITH moved AS (
     DELETE FROM {schema}.pgqrs_messages WHERE read_ct >= $1::int
     RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id
+), failed_runs AS (
+    UPDATE {schema}.pgqrs_workflow_runs
+    SET status = (CASE WHEN status = 'CANCELLING' THEN 'CANCELLED' ELSE 'ERROR' END)::{schema}.pgqrs_workflow_status,
+        error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE jsonb_build_object(
+            'is_transient', false, 'code', 'DEAD_LETTERED',
+            'message', 'its message was delivered ' || $1::int || ' times without the run finishing') END,
+        completed_at = $2::timestamptz, updated_at = $2::timestamptz
+    WHERE message_id IN (SELECT id FROM moved) AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING')
+    RETURNING id
 )
 INSERT INTO {schema}.pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
                                     producer_worker_id, consumer_worker_id, archived_at)
@@ -197,10 +208,16 @@ FROM moved
 RETURNING id;
 
 -- name: message_replay
--- $1 archived id, $2 now: back to the live table under the same id, ready now, read count reset.
+-- $1 archived id, $2 now: back to the live table under the same id, ready now, read count reset. A workflow run
+-- failed by dead-lettering is queued again (it resumes from its completed steps).
 WITH moved AS (
     DELETE FROM {schema}.pgqrs_archive WHERE id = $1::bigint
     RETURNING id, queue_id, payload, producer_worker_id
+), requeued_runs AS (
+    UPDATE {schema}.pgqrs_workflow_runs
+    SET status = 'QUEUED', error = NULL, completed_at = NULL, updated_at = $2::timestamptz
+    WHERE message_id IN (SELECT id FROM moved) AND status = 'ERROR' AND error->>'code' = 'DEAD_LETTERED'
+    RETURNING id
 )
 INSERT INTO {schema}.pgqrs_messages (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
                                      producer_worker_id, consumer_worker_id)

@@ -153,6 +153,14 @@ INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequ
 SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id, ?2
 FROM pgqrs_messages WHERE read_ct >= ?1
 RETURNING id;
+UPDATE pgqrs_workflow_runs
+SET status = CASE WHEN status = 'CANCELLING' THEN 'CANCELLED' ELSE 'ERROR' END,
+    error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE json_object(
+        'is_transient', json('false'), 'code', 'DEAD_LETTERED',
+        'message', 'its message was delivered ' || ?1 || ' times without the run finishing') END,
+    completed_at = ?2, updated_at = ?2
+WHERE message_id IN (SELECT id FROM pgqrs_messages WHERE read_ct >= ?1)
+  AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING');
 DELETE FROM pgqrs_messages WHERE read_ct >= ?1;
 
 -- name: message_replay
@@ -161,4 +169,7 @@ INSERT INTO pgqrs_messages (id, queue_id, payload, vt, enqueued_at, read_ct, deq
 SELECT id, queue_id, payload, ?2, ?2, 0, NULL, producer_worker_id, NULL FROM pgqrs_archive WHERE id = ?1
 RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
           NULL;
+UPDATE pgqrs_workflow_runs SET status = 'QUEUED', error = NULL, completed_at = NULL, updated_at = ?2
+WHERE message_id = ?1 AND status = 'ERROR' AND json_extract(error, '$.code') = 'DEAD_LETTERED'
+  AND EXISTS (SELECT 1 FROM pgqrs_messages WHERE id = ?1);
 DELETE FROM pgqrs_archive WHERE id = ?1;

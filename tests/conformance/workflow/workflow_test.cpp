@@ -463,6 +463,32 @@ TEST_F(workflows, run_of_an_unknown_message_is_not_found) {
   EXPECT_THROW((void)run().record(s()), validation_error);
 }
 
+TEST_F(workflows, a_dead_lettered_run_fails_and_a_replay_runs_it_again) {
+  reopen([](config& c) {
+    c.validation.max_enqueue_per_second.reset();
+    c.max_read_ct = 2;
+  });
+  auto def = three_steps(calls);
+  workflow().name(def).create(s());
+  auto msg = workflow().name(def).trigger(json{{"x", 3}}).execute(s());
+  (void)run().message(msg).execute(s());
+  // Workers that keep dying on the message: it is delivered max_read_ct times and never finished.
+  auto dying = s().consumer("three_steps", unique_name("dying"));
+  const auto t0 = now();
+  ASSERT_EQ(dying.dequeue_at(1, 1s, t0).size(), 1u);
+  ASSERT_EQ(dying.dequeue_at(1, 1s, t0 + 2s).size(), 1u);
+  EXPECT_EQ(admin(s()).dlq(), std::vector<std::int64_t>{msg.id});
+  auto rec = *run().message(msg).record(s());
+  EXPECT_EQ(rec.status, workflow_status::error);
+  EXPECT_EQ(rec.error->at("code"), "DEAD_LETTERED");
+  EXPECT_THROW((void)run().message(msg).get(s()), execution_failed);
+  // Replayed from the DLQ, the run is queued again and finishes.
+  ASSERT_TRUE(make_producer("three_steps").replay_dlq(msg.id));
+  EXPECT_EQ(run().message(msg).record(s())->status, workflow_status::queued);
+  ASSERT_TRUE(workflow().name(def).execute(s()));
+  EXPECT_EQ(run().message(msg).get(s()), (json{{"result", "40"}}));
+}
+
 TEST_F(workflows, result_waits_for_the_run_and_times_out_with_a_typed_error) {
   auto def = three_steps(calls);
   workflow().name(def).create(s());
