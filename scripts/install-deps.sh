@@ -8,7 +8,7 @@ packages=(
   libpq-dev libsqlite3-dev nlohmann-json3-dev libyaml-cpp-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev libssl-dev
   postgresql-15 pgbouncer sqlite3
-  python3 python3-venv
+  python3 python3-venv python3-dev
 )
 
 missing=()

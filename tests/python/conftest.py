@@ -1,0 +1,65 @@
+"""Fixtures for the Python suite: every test gets its own store (a fresh PostgreSQL schema or SQLite file).
+
+Backends come from PGQRS_PY_BACKENDS (default "sqlite,postgres,pgbouncer"); PostgreSQL and PgBouncer read
+PGQRS_PG_DSN / PGQRS_PGBOUNCER_DSN (scripts/test.sh starts both). A backend whose server is not configured
+is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+
+import pytest
+
+import pgqrs
+
+BACKENDS = [b.strip() for b in os.environ.get("PGQRS_PY_BACKENDS", "sqlite,postgres,pgbouncer").split(",") if b.strip()]
+DSN_VARS = {"postgres": "PGQRS_PG_DSN", "pgbouncer": "PGQRS_PGBOUNCER_DSN"}
+
+
+def server_dsn(backend: str) -> str:
+    var = DSN_VARS[backend]
+    dsn = os.environ.get(var)
+    if not dsn:
+        pytest.fail(f"{var} is not set: run the suite with scripts/test.sh (or set PGQRS_PY_BACKENDS=sqlite)")
+    return dsn
+
+
+def drop_schema(schema: str) -> None:
+    # Always through the direct server (PgBouncer and the server share the database).
+    subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", server_dsn("postgres"), "-c",
+                    f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'], check=True, capture_output=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def config(backend, tmp_path) -> pgqrs.Config:
+    """Settings of a store of its own: a unique schema on PostgreSQL, a fresh file on SQLite."""
+    if backend == "sqlite":
+        yield pgqrs.Config(f"sqlite://{tmp_path / 'test.db'}")
+        return
+    schema = f"py_{uuid.uuid4().hex[:16]}"
+    cfg = pgqrs.Config(server_dsn(backend), schema=schema, max_connections=4)
+    yield cfg
+    drop_schema(schema)
+
+
+@pytest.fixture
+async def store(config) -> pgqrs.Store:
+    """An installed store with the fixture's settings."""
+    s = await pgqrs.connect_with(config)
+    await pgqrs.admin(s).install()
+    return s
+
+
+@pytest.fixture
+async def queue(store) -> str:
+    name = f"q_{uuid.uuid4().hex[:8]}"
+    await store.queue(name)
+    return name
