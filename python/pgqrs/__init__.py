@@ -105,19 +105,36 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4()}"
 
 
-class Store:
-    """A connected store (``await pgqrs.connect(dsn)``): a thread-safe handle over a connection pool."""
+class _NativeHandle:
+    """A Python object around one native handle (``_h``). Only the library creates them (``_wrap``); calling
+    the class raises the original's RuntimeError, whose text names the way to get one (``_how``)."""
 
     __slots__ = ("_h",)
+    _how = ""
 
-    def __init__(self) -> None:
-        raise RuntimeError("Direct Store creation is disabled. Use pgqrs.connect(dsn).")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError(f"Direct {type(self).__name__} creation is disabled. Use {self._how}.")
 
     @classmethod
-    def _wrap(cls, handle: _pgqrs.StoreHandle) -> "Store":
+    def _wrap(cls, handle: Any):
         self = object.__new__(cls)
         self._h = handle
         return self
+
+
+class _WorkerHandle(_NativeHandle):
+    __slots__ = ()
+
+    @property
+    def worker_id(self) -> int:
+        return self._h.worker_id
+
+
+class Store(_NativeHandle):
+    """A connected store (``await pgqrs.connect(dsn)``): a thread-safe handle over a connection pool."""
+
+    __slots__ = ()
+    _how = "pgqrs.connect(dsn)"
 
     async def queue(self, name: str) -> QueueInfo:
         """Creates a queue. Raises QueueAlreadyExistsError if it exists."""
@@ -139,23 +156,11 @@ class Store:
         return f"Store(backend={self._h.backend_name!r})"
 
 
-class Producer:
+class Producer(_WorkerHandle):
     """Enqueues into one queue; obtained with ``await store.producer(queue)``."""
 
-    __slots__ = ("_h",)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("Direct Producer creation is disabled. Use store.producer(queue).")
-
-    @classmethod
-    def _wrap(cls, handle: _pgqrs.ProducerHandle) -> "Producer":
-        self = object.__new__(cls)
-        self._h = handle
-        return self
-
-    @property
-    def worker_id(self) -> int:
-        return self._h.worker_id
+    __slots__ = ()
+    _how = "store.producer(queue)"
 
     async def enqueue(self, payload: Any) -> int:
         """Enqueues one JSON-serialisable payload; returns the message id."""
@@ -166,23 +171,11 @@ class Producer:
         return await _call(self._h.enqueue_delayed, _dumps(payload), delay_seconds)
 
 
-class Consumer:
+class Consumer(_WorkerHandle):
     """Leases and acknowledges messages of one queue; obtained with ``await store.consumer(queue)``."""
 
-    __slots__ = ("_h",)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("Direct Consumer creation is disabled. Use store.consumer(queue).")
-
-    @classmethod
-    def _wrap(cls, handle: _pgqrs.ConsumerHandle) -> "Consumer":
-        self = object.__new__(cls)
-        self._h = handle
-        return self
-
-    @property
-    def worker_id(self) -> int:
-        return self._h.worker_id
+    __slots__ = ()
+    _how = "store.consumer(queue)"
 
     async def dequeue(self, batch_size: Optional[int] = None) -> List[QueueMessage]:
         """Leases up to ``batch_size`` (default 1) ready messages for 30 seconds."""

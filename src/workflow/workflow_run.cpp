@@ -32,17 +32,19 @@ std::int32_t retry_count_of(const run_context& ctx, const std::string& name) {
   return it == ctx.steps.end() ? 0 : it->second.retry_count;
 }
 
-/// Writes a checkpoint behind the fence (one statement) and keeps the replay cache current; throws what the
-/// fence found for anything but a live run.
-void save_fenced(run_context& ctx, detail::wf::checkpoint c) {
+/// Writes a checkpoint behind the fence (one statement) and keeps the replay cache current with `value` (the
+/// step's output for SUCCESS, its error for ERROR: the JSON the checkpoint's text was made from, so nothing is
+/// parsed back); throws what the fence found for anything but a live run.
+void save_fenced(run_context& ctx, const detail::wf::checkpoint& c, const json& value) {
   const auto r = detail::write_checkpoint(ctx, c);
   if (r == fence_result::written || (r == fence_result::cancelled && c.write_when_cancelling)) {
     auto& cached = ctx.steps[c.step.name];
     cached.run_id = ctx.run.id;
     cached.step_name = c.step.name;
     cached.status = c.step.status;
-    cached.output = c.step.output ? std::optional<json>(json::parse(*c.step.output)) : std::nullopt;
-    cached.error = c.step.error ? std::optional<json>(json::parse(*c.step.error)) : std::nullopt;
+    const bool succeeded = c.step.status == workflow_status::success;
+    cached.output = succeeded ? std::optional<json>(value) : std::nullopt;
+    cached.error = succeeded ? std::nullopt : std::optional<json>(value);
     cached.retry_count = c.step.retry_count;
     cached.retry_at = c.step.retry_at;
   }
@@ -68,15 +70,15 @@ void save_fenced(run_context& ctx, detail::wf::checkpoint c) {
   detail::wf::step_write w{name, workflow_status::error, std::nullopt, err.dump(), started, std::nullopt, count,
                            std::nullopt};
   if (!policy.should_retry(static_cast<std::uint32_t>(count))) {
-    save_fenced(ctx, {w});
-    throw retries_exhausted(err.dump(), static_cast<std::uint32_t>(count));
+    save_fenced(ctx, {w}, err);
+    throw retries_exhausted(*w.error, static_cast<std::uint32_t>(count));
   }
   const auto delay = retry_after ? std::chrono::duration_cast<std::chrono::microseconds>(*retry_after)
                                  : std::chrono::microseconds(policy.delay(static_cast<std::uint32_t>(count)));
   const auto retry_at = ctx.now() + delay;
   w.retry_count = count + 1;
   w.retry_at = retry_at;
-  save_fenced(ctx, {w, retry_at});
+  save_fenced(ctx, {w, retry_at}, err);
   throw run_stopped{run_stopped::reason::waiting};
 }
 
@@ -91,7 +93,7 @@ void save_fenced(run_context& ctx, detail::wf::checkpoint c) {
   detail::wf::step_write w{name, workflow_status::error, std::nullopt, err.dump(), started, std::nullopt,
                            retry_count_of(ctx, name), resume_at};
   const json run_error{{"message", e.message()}, {"resume_after", secs}};
-  save_fenced(ctx, {w, resume_at, run_error.dump()});
+  save_fenced(ctx, {w, resume_at, run_error.dump()}, err);
   throw run_stopped{run_stopped::reason::waiting};
 }
 
@@ -99,7 +101,8 @@ void save_fenced(run_context& ctx, detail::wf::checkpoint c) {
 void record_failure(run_context& ctx, const std::string& name, timestamp started, const std::string& message) {
   const auto err = detail::step_error_json(false, "NON_RETRYABLE", message);
   save_fenced(ctx, {{name, workflow_status::error, std::nullopt, err.dump(), started, std::nullopt,
-                     retry_count_of(ctx, name), std::nullopt}});
+                     retry_count_of(ctx, name), std::nullopt}},
+              err);
 }
 
 /// Records what an attempt's exception means, then throws (a wait, retries_exhausted, or the exception).
@@ -201,7 +204,8 @@ json workflow_run::run_step(std::string_view name, const std::function<json()>& 
                        retry_count_of(ctx, step), std::nullopt},
                       std::nullopt,
                       std::nullopt,
-                      true});
+                      true},
+                out);
     return out;
   });
 }
@@ -261,7 +265,8 @@ void workflow_run::sleep(std::string_view name, std::chrono::milliseconds durati
   // The wake time is stored with the release, so a crash or a restart does not move it.
   std::optional<timestamp> release;
   if (asleep) release = wake;
-  save_fenced(ctx, {{step, workflow_status::success, out.dump(), std::nullopt, started, wake, 0, std::nullopt}, release});
+  save_fenced(ctx, {{step, workflow_status::success, out.dump(), std::nullopt, started, wake, 0, std::nullopt}, release},
+              out);
   if (asleep) throw run_stopped{run_stopped::reason::waiting};
 }
 
