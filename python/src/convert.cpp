@@ -13,6 +13,20 @@ json parse_payload(std::string_view text) {
   }
 }
 
+std::vector<json> parse_payloads(const std::vector<std::string>& texts) {
+  std::vector<json> out;
+  out.reserve(texts.size());
+  for (const auto& t : texts) out.push_back(parse_payload(t));
+  return out;
+}
+
+std::vector<std::int64_t> ids_of(const std::vector<queue_message>& messages) {
+  std::vector<std::int64_t> ids;
+  ids.reserve(messages.size());
+  for (const auto& m : messages) ids.push_back(m.id);
+  return ids;
+}
+
 nb::object to_python(const json& value) {
   switch (value.type()) {
     case json::value_t::null:

@@ -7,6 +7,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <cstdint>
 
 #include "pgqrs/types.hpp"
 
@@ -16,6 +19,10 @@ namespace nb = nanobind;
 
 /// JSON text (what the Python layer's json.dumps produced) to a JSON value. @throws nb::value_error
 [[nodiscard]] json parse_payload(std::string_view text);
+/// Each payload text to a JSON value. @throws nb::value_error
+[[nodiscard]] std::vector<json> parse_payloads(const std::vector<std::string>& texts);
+/// The ids of messages, in order.
+[[nodiscard]] std::vector<std::int64_t> ids_of(const std::vector<queue_message>& messages);
 /// A JSON value as plain Python objects (dict, list, str, int, float, bool, None).
 [[nodiscard]] nb::object to_python(const json& value);
 /// RFC 3339 text as the original returns it (`2026-04-01T10:00:00.123456+00:00`).
