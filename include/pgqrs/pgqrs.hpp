@@ -22,3 +22,4 @@
 #include "pgqrs/types.hpp"
 #include "pgqrs/worker.hpp"
 #include "pgqrs/workflow.hpp"
+#include "pgqrs/workflow_execution.hpp"

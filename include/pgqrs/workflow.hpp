@@ -221,9 +221,10 @@ class workflow_run {
   /// no thread and no lease, and a crash does not move the wake time. Returns at once when it has passed.
   void sleep(std::string_view name, std::chrono::milliseconds duration);
 
-  /// Stops the run here and pauses it for `resume_after` (run status PAUSED, `error` =
-  /// `{"message", "resume_after"}`); it continues after that or after `run().resume()`.
-  [[noreturn]] void pause(std::string_view message, std::chrono::milliseconds resume_after);
+  /// Pauses the run here for `resume_after` (run status PAUSED, `error` = `{"message", "resume_after"}`),
+  /// holding no thread and no lease; it continues from this point after that or after `run().resume()`
+  /// (the call then returns). Recorded as step `__pause_<n>` for the n-th pause of the run's code.
+  void pause(std::string_view message, std::chrono::milliseconds resume_after);
 
  private:
   friend class detail::run_access;
@@ -470,6 +471,15 @@ class run_builder {
   /// boundary, or when picked up. A waiting run is made visible now so that happens promptly.
   /// @throws validation_error ("Run <id> is in terminal <STATUS> state") for a finished run
   run_record cancel(const store& s) const;
+  /// Records the run's result from outside a worker (the original's `complete`): SUCCESS with `output`. A
+  /// finished run is never overwritten (returned unchanged); a pending cancel wins (the run becomes CANCELLED).
+  /// The message is not archived: a worker that picks it up finds the run finished and archives it.
+  run_record complete(const store& s, const json& output) const;
+  /// ERROR with `error`, under the same rules as complete().
+  run_record fail(const store& s, const json& error) const;
+  /// PAUSED, with error `{"message", "resume_after"}` (the original's `pause`); a finished or cancelling run
+  /// is returned unchanged.
+  run_record pause(const store& s, std::string_view message, std::chrono::milliseconds resume_after) const;
   /// Ends a pause (or a sleep, or a retry wait) now: the run's message becomes visible at once.
   /// @returns false when the run is not waiting (its message is leased or gone)
   bool resume(const store& s) const;

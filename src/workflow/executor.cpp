@@ -13,6 +13,8 @@ json input_of(const json& payload) {
   return payload;
 }
 
+}  // namespace
+
 json run_error_json(const std::exception_ptr& failure) {
   try {
     std::rethrow_exception(failure);
@@ -64,8 +66,16 @@ run_outcome finish(run_context& ctx, workflow_status status, const std::optional
   }
 }
 
-/// After a database failure: give the run back for another attempt soon. If even that fails, the lease
-/// expires and the run is delivered again then.
+void give_back(run_context& ctx, std::chrono::milliseconds delay) noexcept {
+  try {
+    ctx.core->transact(tx_mode::write, [&](connection& conn) {
+      wf::release_run(*ctx.core, conn, ctx.lease, ctx.now() + std::chrono::duration_cast<std::chrono::microseconds>(delay));
+    });
+  } catch (const std::exception&) {
+    // The lease expires and the run is delivered again then.
+  }
+}
+
 run_outcome give_back(run_context& ctx, const std::exception_ptr& failure) {
   std::string why = "unknown error";
   try {
@@ -74,20 +84,14 @@ run_outcome give_back(run_context& ctx, const std::exception_ptr& failure) {
     why = e.what();
   } catch (...) {
   }
-  try {
-    ctx.core->transact(tx_mode::write, [&](connection& conn) {
-      wf::release_run(*ctx.core, conn, ctx.lease, ctx.now() + std::chrono::seconds(1));
-    });
-  } catch (const std::exception&) {
-  }
+  give_back(ctx, std::chrono::seconds(1));
   log(log_level::warning, "workflow run " + std::to_string(ctx.run.id) + ": database failure, run given back: " + why);
   return run_outcome::gave_back;
 }
 
-}  // namespace
-
-run_outcome execute_run(const workflow_def& def, const workflow_record& wf, wf::claimed_run claimed,
-                        worker_state& ws, lease_keeper& keeper, std::optional<timestamp> at) {
+std::shared_ptr<run_context> make_context(const retry_policy& policy, const workflow_record& wf,
+                                          wf::claimed_run claimed, const worker_state& ws,
+                                          std::optional<timestamp> at) {
   auto ctx = std::make_shared<run_context>();
   ctx->core = ws.core;
   ctx->lease = {claimed.message.id, ws.record.id, claimed.message.read_ct};
@@ -98,25 +102,40 @@ run_outcome execute_run(const workflow_def& def, const workflow_record& wf, wf::
     auto name = s.step_name;
     ctx->steps.emplace(std::move(name), std::move(s));
   }
-  ctx->policy = def.policy();
+  ctx->policy = policy;
   ctx->at = at;
+  return ctx;
+}
 
+std::optional<run_outcome> settle_unrunnable(run_context& ctx) {
   try {
-    switch (ctx->run.status) {
+    switch (ctx.run.status) {
       case workflow_status::running:
-        break;
+        return std::nullopt;
       case workflow_status::cancelling:
       case workflow_status::cancelled:
         // Cancelled before any worker ran it, or while it waited: finalised without running user code.
-        return outcome_of(fenced_write(*ctx, false, [](connection&) {}));
+        return outcome_of(fenced_write(ctx, false, [](connection&) {}));
       default:
         // Finished already (by a direct call, or a crash between two of someone else's writes).
-        (void)fenced_write(*ctx, false, [](connection&) {});
+        (void)fenced_write(ctx, false, [](connection&) {});
         return run_outcome::completed;
     }
   } catch (const error&) {
-    return give_back(*ctx, std::current_exception());
+    return give_back(ctx, std::current_exception());
   }
+}
+
+void check_worker_of(const workflow_record& wf, const consumer& c) {
+  if (c.queue().id != wf.queue_id) {
+    throw validation_error("consumer of queue '" + c.queue().queue_name + "' cannot run workflow '" + wf.name + "'");
+  }
+}
+
+run_outcome execute_run(const workflow_def& def, const workflow_record& wf, wf::claimed_run claimed,
+                        worker_state& ws, lease_keeper& keeper, std::optional<timestamp> at) {
+  auto ctx = make_context(def.policy(), wf, std::move(claimed), ws, at);
+  if (auto settled = settle_unrunnable(*ctx)) return *settled;
 
   keeper.track({ctx->lease.message_id});
   struct untrack_on_exit {

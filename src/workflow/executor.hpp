@@ -3,11 +3,16 @@
 // DESIGN's decisions): completion and archive share one commit; a failure fails the run; a wait has
 // already given the run back; a lost lease or a database failure gives nothing and records nothing.
 
+#include <chrono>
+#include <exception>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "core/api/lease_keeper.hpp"
 #include "core/api/store_state.hpp"
 #include "pgqrs/workflow.hpp"
+#include "workflow/run_context.hpp"
 #include "workflow/workflow_ops.hpp"
 
 namespace pgqrs::detail {
@@ -23,6 +28,27 @@ enum class run_outcome {
   /// The database failed during the execution; the run was given back (or its lease will expire).
   gave_back,
 };
+
+/// The execution state of a claimed run: lease, record, input, checkpoints by name, policy, injected time.
+std::shared_ptr<run_context> make_context(const retry_policy& policy, const workflow_record& wf,
+                                          wf::claimed_run claimed, const worker_state& ws,
+                                          std::optional<timestamp> at);
+/// A claimed run that must not execute (cancel pending or done, or finished already) is finalised here:
+/// @returns its outcome, or std::nullopt for a RUNNING run (execute it)
+std::optional<run_outcome> settle_unrunnable(run_context& ctx);
+/// The run's failure as the JSON stored in its `error` column.
+json run_error_json(const std::exception_ptr& failure);
+/// Completion or failure of the run and the archive of its message: one statement behind the fence.
+run_outcome finish(run_context& ctx, workflow_status status, const std::optional<std::string>& output,
+                   const std::optional<std::string>& failure);
+/// Releases the run's message, visible again after `delay`, recording nothing (best effort: if this fails
+/// too, the lease expires and the run is delivered again then).
+void give_back(run_context& ctx, std::chrono::milliseconds delay) noexcept;
+/// After a database failure: logs it and gives the run back for another attempt in a second.
+run_outcome give_back(run_context& ctx, const std::exception_ptr& failure);
+
+/// @throws validation_error unless `c` is a consumer of the workflow's queue
+void check_worker_of(const workflow_record& wf, const consumer& c);
 
 run_outcome execute_run(const workflow_def& def, const workflow_record& wf, wf::claimed_run claimed,
                         worker_state& ws, lease_keeper& keeper, std::optional<timestamp> at);

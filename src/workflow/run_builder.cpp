@@ -4,6 +4,7 @@
 
 #include "core/api/store_state.hpp"
 #include "pgqrs/workflow.hpp"
+#include "workflow/run_context.hpp"
 #include "workflow/workflow_ops.hpp"
 
 namespace pgqrs {
@@ -80,6 +81,37 @@ run_record run_builder::cancel(const store& s) const {
   // Any actor may cancel, even before a worker has seen the message: the run is created for it then.
   auto run = detail::wf::materialise_run(core, message_or_throw(), now());
   return detail::wf::cancel_run(core, run, now());
+}
+
+namespace {
+/// The run as it is now when a write from outside left it alone (finished, or cancelling for a pause).
+run_record unchanged(const detail::store_core& core, const run_record& run, std::optional<run_record> written) {
+  if (written) return *written;
+  auto current = detail::wf::find_run(core, run.id);
+  if (!current) throw not_found("Run", std::to_string(run.id));
+  return *current;
+}
+}  // namespace
+
+run_record run_builder::complete(const store& s, const json& output) const {
+  const auto& core = core_of(s);
+  auto run = detail::wf::materialise_run(core, message_or_throw(), now());
+  auto text = detail::output_text(output, "run " + std::to_string(run.id));
+  return unchanged(core, run, detail::wf::finish_run(core, run.id, workflow_status::success, text, std::nullopt, now()));
+}
+
+run_record run_builder::fail(const store& s, const json& error) const {
+  const auto& core = core_of(s);
+  auto run = detail::wf::materialise_run(core, message_or_throw(), now());
+  return unchanged(core, run,
+                   detail::wf::finish_run(core, run.id, workflow_status::error, std::nullopt, error.dump(), now()));
+}
+
+run_record run_builder::pause(const store& s, std::string_view message, std::chrono::milliseconds resume_after) const {
+  const auto& core = core_of(s);
+  auto run = detail::wf::materialise_run(core, message_or_throw(), now());
+  const json err{{"message", message}, {"resume_after", std::chrono::duration<double>(resume_after).count()}};
+  return unchanged(core, run, detail::wf::pause_run(core, run.id, err.dump(), now()));
 }
 
 bool run_builder::resume(const store& s) const {

@@ -34,6 +34,8 @@ struct run_context {
   /// Set when the engine itself ended this execution (its write failed, was refused by the fence, or found
   /// the run cancelled): exceptions unwinding workflow code are then not the run's failure.
   bool engine_stopped = false;
+  /// workflow_run::pause calls so far in this execution: the n-th pause is step "__pause_<n>".
+  std::size_t pauses = 0;
 
   [[nodiscard]] timestamp now() const { return at.value_or(pgqrs::now()); }
 };

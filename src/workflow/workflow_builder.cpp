@@ -122,9 +122,7 @@ workflow_builder::runner workflow_builder::resolve_runner(const store& s) const 
   auto wf = detail::wf::require_workflow(core, *m_name);
   auto c = m_consumer ? *m_consumer
                       : detail::handle_factory::make_consumer(detail::cached_consumer(*detail::state_of(s), wf.name));
-  if (c.queue().id != wf.queue_id) {
-    throw validation_error("consumer of queue '" + c.queue().queue_name + "' cannot run workflow '" + wf.name + "'");
-  }
+  detail::check_worker_of(wf, c);
   return {std::move(wf), std::move(c)};
 }
 

@@ -231,6 +231,37 @@ bool wake_run(const store_core& core, std::int64_t message_id, timestamp now) {
   return !core.run("run_wake", {message_id, now}).empty();
 }
 
+std::optional<step_record> find_step(const store_core& core, std::int64_t run_id, const std::string& name) {
+  return first_row<step_record>(core.run("step_get", {run_id, name}), to_step);
+}
+
+step_record acquire_step(const store_core& core, std::int64_t run_id, const std::string& name, timestamp now) {
+  return to_step(core.run("step_acquire", {run_id, name, now}), 0);
+}
+
+step_record clear_step_retry(const store_core& core, std::int64_t step_id, timestamp now) {
+  auto rows = core.run("step_clear_retry", {step_id, now});
+  if (rows.empty()) throw not_found("Step", std::to_string(step_id));
+  return to_step(rows, 0);
+}
+
+step_record record_step(const store_core& core, std::int64_t run_id, const step_write& w, timestamp now) {
+  return core.transact(tx_mode::write, [&](connection& conn) { return save_step(core, conn, run_id, w, now); });
+}
+
+std::optional<run_record> pause_run(const store_core& core, std::int64_t run_id, const std::string& error_text,
+                                    timestamp now) {
+  return first_row<run_record>(core.run("run_pause", {run_id, error_text, now}), to_run);
+}
+
+std::optional<run_record> finish_run(const store_core& core, std::int64_t run_id, workflow_status status,
+                                     const std::optional<std::string>& output,
+                                     const std::optional<std::string>& error, timestamp now) {
+  return first_row<run_record>(
+      core.run("run_finish", {run_id, status_text(status), optional_param(output), optional_param(error), now}),
+      to_run);
+}
+
 std::optional<claimed_run> claim_run(const store_core& core, const workflow_record& wf, std::int64_t worker_id,
                                      std::chrono::microseconds lease, std::optional<timestamp> at) {
   if (core.db->caps().data_modifying_ctes) {

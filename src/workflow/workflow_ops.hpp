@@ -109,4 +109,20 @@ std::optional<run_record> finish_run(const store_core& core, connection& conn, s
 bool release_run(const store_core& core, connection& conn, const lease_token& lease, timestamp visible_at);
 void archive_run_message(const store_core& core, connection& conn, const lease_token& lease, timestamp now);
 
+// ---- steps and runs from outside a worker (step_builder, run_builder): no fence
+std::optional<step_record> find_step(const store_core& core, std::int64_t run_id, const std::string& name);
+/// Creates the step RUNNING, refreshes a RUNNING one's start, returns SUCCESS/ERROR rows as they are.
+step_record acquire_step(const store_core& core, std::int64_t run_id, const std::string& name, timestamp now);
+/// ERROR with a due retry → RUNNING (retry_count kept).
+step_record clear_step_retry(const store_core& core, std::int64_t step_id, timestamp now);
+/// Upserts the step with its final values (save_step on a pooled connection).
+step_record record_step(const store_core& core, std::int64_t run_id, const step_write& w, timestamp now);
+/// QUEUED/RUNNING/PAUSED → PAUSED with `error_text`; std::nullopt for a finished or cancelling run.
+std::optional<run_record> pause_run(const store_core& core, std::int64_t run_id, const std::string& error_text,
+                                    timestamp now);
+/// finish_run on a pooled connection.
+std::optional<run_record> finish_run(const store_core& core, std::int64_t run_id, workflow_status status,
+                                     const std::optional<std::string>& output,
+                                     const std::optional<std::string>& error, timestamp now);
+
 }  // namespace pgqrs::detail::wf

@@ -270,3 +270,38 @@ WITH fence AS (
     RETURNING id
 )
 SELECT status::text FROM fence;
+
+-- The original's step API from outside a worker (step_builder, the Python Run/StepGuard): no fence.
+
+-- name: step_acquire
+-- $1 run, $2 step name, $3 now. A new step is RUNNING; an existing RUNNING one has its start refreshed;
+-- SUCCESS and ERROR rows are returned as they are (the caller decides).
+INSERT INTO {schema}.pgqrs_workflow_steps AS s (run_id, step_name, status, created_at, updated_at, started_at,
+                                                retry_count)
+VALUES ($1::bigint, $2::text, 'RUNNING', $3::timestamptz, $3::timestamptz, $3::timestamptz, 0)
+ON CONFLICT (run_id, step_name) DO UPDATE SET
+    started_at = CASE WHEN s.status = 'RUNNING' THEN EXCLUDED.started_at ELSE s.started_at END,
+    updated_at = CASE WHEN s.status = 'RUNNING' THEN EXCLUDED.updated_at ELSE s.updated_at END
+RETURNING id, run_id, step_name, status::text, output, error, created_at, updated_at, started_at, completed_at,
+          retry_count, retry_at;
+
+-- name: step_get
+SELECT id, run_id, step_name, status::text, output, error, created_at, updated_at, started_at, completed_at,
+       retry_count, retry_at
+FROM {schema}.pgqrs_workflow_steps WHERE run_id = $1::bigint AND step_name = $2::text;
+
+-- name: step_clear_retry
+-- $1 step id, $2 now: a failed step whose retry is due runs again (retry_count is kept).
+UPDATE {schema}.pgqrs_workflow_steps
+SET status = 'RUNNING', retry_at = NULL, error = NULL, started_at = $2::timestamptz, updated_at = $2::timestamptz
+WHERE id = $1::bigint
+RETURNING id, run_id, step_name, status::text, output, error, created_at, updated_at, started_at, completed_at,
+          retry_count, retry_at;
+
+-- name: run_pause
+-- $1 run, $2 error ({"message", "resume_after"}), $3 now. A finished or cancelling run is left alone.
+UPDATE {schema}.pgqrs_workflow_runs
+SET status = 'PAUSED', error = $2::jsonb, paused_at = $3::timestamptz, updated_at = $3::timestamptz
+WHERE id = $1::bigint AND status IN ('QUEUED', 'RUNNING', 'PAUSED')
+RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
+          paused_at, completed_at, worker_id, trigger_key;

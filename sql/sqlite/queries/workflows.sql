@@ -157,3 +157,29 @@ INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequ
 SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id, ?5
 FROM pgqrs_messages WHERE id = ?6 AND consumer_worker_id = ?7 AND read_ct = ?8;
 DELETE FROM pgqrs_messages WHERE id = ?6 AND consumer_worker_id = ?7 AND read_ct = ?8;
+
+-- name: step_acquire
+INSERT INTO pgqrs_workflow_steps AS s (run_id, step_name, status, created_at, updated_at, started_at, retry_count)
+VALUES (?1, ?2, 'RUNNING', ?3, ?3, ?3, 0)
+ON CONFLICT (run_id, step_name) DO UPDATE SET
+    started_at = CASE WHEN s.status = 'RUNNING' THEN excluded.started_at ELSE s.started_at END,
+    updated_at = CASE WHEN s.status = 'RUNNING' THEN excluded.updated_at ELSE s.updated_at END
+RETURNING id, run_id, step_name, status, output, error, created_at, updated_at, started_at, completed_at,
+          retry_count, retry_at;
+
+-- name: step_get
+SELECT id, run_id, step_name, status, output, error, created_at, updated_at, started_at, completed_at,
+       retry_count, retry_at
+FROM pgqrs_workflow_steps WHERE run_id = ?1 AND step_name = ?2;
+
+-- name: step_clear_retry
+UPDATE pgqrs_workflow_steps SET status = 'RUNNING', retry_at = NULL, error = NULL, started_at = ?2, updated_at = ?2
+WHERE id = ?1
+RETURNING id, run_id, step_name, status, output, error, created_at, updated_at, started_at, completed_at,
+          retry_count, retry_at;
+
+-- name: run_pause
+UPDATE pgqrs_workflow_runs SET status = 'PAUSED', error = ?2, paused_at = ?3, updated_at = ?3
+WHERE id = ?1 AND status IN ('QUEUED', 'RUNNING', 'PAUSED')
+RETURNING id, workflow_id, message_id, status, input, output, error, created_at, updated_at, started_at,
+          paused_at, completed_at, worker_id, trigger_key;
