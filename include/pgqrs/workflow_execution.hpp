@@ -144,6 +144,10 @@ class run_execution {
   /// Pauses the run here (as workflow_run::pause). @returns true when the pause is over (go on), false when
   /// the run was given back until `resume_after` has passed or run().resume() (state() waiting)
   bool pause(std::string_view message, std::chrono::milliseconds resume_after);
+  /// Pauses the run without marking a point in its code (PAUSED, error `{"message", "resume_after"}`) and
+  /// gives it back until `resume_after` has passed or run().resume(); the next execution starts from the top
+  /// (steps replay). For a pause requested by an exception that ended the workflow code. No-op unless running.
+  void suspend(std::string_view message, std::chrono::milliseconds resume_after);
   /// Completes the run with `output` and archives its message in one statement; a pending cancel makes it
   /// CANCELLED instead. No-op unless state() is running. @throws serialization_error, database errors
   void complete(const json& output);

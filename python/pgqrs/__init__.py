@@ -42,6 +42,26 @@ from ._pgqrs import (
     ValidationError,
     WorkerNotFoundError,
 )
+from ._pgqrs import RunRecord, StepRecord, WorkflowRecord, WorkflowStatus
+from ._workflow import (
+    BackoffStrategy,
+    Run,
+    RunBuilder,
+    StepBuilder,
+    StepGuard,
+    StepResult,
+    StepResultStatus,
+    StepRetryPolicy,
+    WorkflowBuilder,
+    WorkflowRuns,
+    Workflows,
+    WorkflowSteps,
+    WorkflowTriggerBuilder,
+    run,
+    step,
+    workflow,
+)
+from .decorators import WorkflowDef
 from ._queue import (
     Admin,
     Consumer,
@@ -63,6 +83,27 @@ from ._queue import (
 )
 
 __all__ = sorted([
+    "RunRecord",
+    "StepRecord",
+    "WorkflowRecord",
+    "WorkflowStatus",
+    "BackoffStrategy",
+    "Run",
+    "RunBuilder",
+    "StepBuilder",
+    "StepGuard",
+    "StepResult",
+    "StepResultStatus",
+    "StepRetryPolicy",
+    "WorkflowBuilder",
+    "WorkflowRuns",
+    "Workflows",
+    "WorkflowSteps",
+    "WorkflowTriggerBuilder",
+    "run",
+    "step",
+    "workflow",
+    "WorkflowDef",
     "Config",
     "QueueInfo",
     "QueueMessage",

@@ -27,6 +27,18 @@ class Store(_NativeHandle):
         """Registers a consumer named ``<hostname>-<uuid4>`` on the queue. Raises QueueNotFoundError."""
         return Consumer._wrap(await _call(self._h.consumer, queue, _worker_name()))
 
+    async def get_workflows(self):
+        from ._workflow import Workflows
+        return Workflows(self)
+
+    async def get_workflow_runs(self):
+        from ._workflow import WorkflowRuns
+        return WorkflowRuns(self)
+
+    async def get_workflow_steps(self):
+        from ._workflow import WorkflowSteps
+        return WorkflowSteps(self)
+
     async def bootstrap(self) -> None:
         """Installs the schema (same as ``admin(store).install()``)."""
         await _call(self._h.install)
@@ -104,6 +116,12 @@ class Admin:
     async def verify(self) -> None:
         """Checks the installed schema. Raises ValidationError if it is missing or inconsistent."""
         await _call(self._store._h.verify)
+
+    async def create_workflow(self, name: str, arg: Any = None):
+        """Creates the definition (an existing one raises PgqrsError), triggers it with ``arg`` and returns
+        the run (the original's shortcut)."""
+        from ._workflow import _admin_create_workflow
+        return await _admin_create_workflow(self._store, name, arg)
 
     async def delete_queue(self, name: str) -> bool:
         """Deletes an unused queue. Raises QueueNotFoundError, or ValidationError while it is referenced."""

@@ -12,4 +12,5 @@ NB_MODULE(_pgqrs, m) {
   pgqrs::python::bind_config(m);
   pgqrs::python::bind_records(m);
   pgqrs::python::bind_handles(m);
+  pgqrs::python::bind_workflow(m);
 }

@@ -248,6 +248,20 @@ bool run_execution::pause(std::string_view message, std::chrono::milliseconds re
   return x.state == execution_state::running;
 }
 
+void run_execution::suspend(std::string_view message, std::chrono::milliseconds resume_after) {
+  auto& x = *m_impl;
+  auto& ctx = *x.ctx;
+  const json err{{"message", message}, {"resume_after", std::chrono::duration<double>(resume_after).count()}};
+  const auto until = ctx.now() + std::chrono::duration_cast<std::chrono::microseconds>(resume_after);
+  x.guarded([&] {
+    detail::throw_unless_written(ctx, detail::fenced_write(ctx, false, [&](detail::connection& conn) {
+      (void)detail::wf::pause_run(*ctx.core, conn, ctx.run.id, err.dump(), ctx.now());
+      detail::wf::release_run(*ctx.core, conn, ctx.lease, until);
+    }));
+    throw detail::run_stopped{detail::run_stopped::reason::waiting};
+  });
+}
+
 void run_execution::complete(const json& output) {
   auto& x = *m_impl;
   if (x.state != execution_state::running) return;

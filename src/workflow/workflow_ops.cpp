@@ -254,6 +254,11 @@ std::optional<run_record> pause_run(const store_core& core, std::int64_t run_id,
   return first_row<run_record>(core.run("run_pause", {run_id, error_text, now}), to_run);
 }
 
+std::optional<run_record> pause_run(const store_core& core, connection& conn, std::int64_t run_id,
+                                    const std::string& error_text, timestamp now) {
+  return first_row<run_record>(core.run(conn, "run_pause", {run_id, error_text, now}), to_run);
+}
+
 std::optional<run_record> finish_run(const store_core& core, std::int64_t run_id, workflow_status status,
                                      const std::optional<std::string>& output,
                                      const std::optional<std::string>& error, timestamp now) {

@@ -120,6 +120,8 @@ step_record record_step(const store_core& core, std::int64_t run_id, const step_
 /// QUEUED/RUNNING/PAUSED → PAUSED with `error_text`; std::nullopt for a finished or cancelling run.
 std::optional<run_record> pause_run(const store_core& core, std::int64_t run_id, const std::string& error_text,
                                     timestamp now);
+std::optional<run_record> pause_run(const store_core& core, connection& conn, std::int64_t run_id,
+                                    const std::string& error_text, timestamp now);
 /// finish_run on a pooled connection.
 std::optional<run_record> finish_run(const store_core& core, std::int64_t run_id, workflow_status status,
                                      const std::optional<std::string>& output,

@@ -156,6 +156,26 @@ TEST_F(execution, pause_gives_the_run_back_until_resumed_then_goes_on) {
   EXPECT_EQ(run_of(m).status, workflow_status::success);
 }
 
+TEST_F(execution, suspend_pauses_the_run_and_the_next_execution_starts_over) {
+  auto m = trigger();
+  {
+    auto ex = claim();
+    (void)ex->begin_step("a");
+    ex->complete_step("a", 1);
+    ex->suspend("waiting for approval", 1h);
+    EXPECT_EQ(ex->state(), execution_state::waiting);
+  }
+  EXPECT_EQ(run_of(m).status, workflow_status::paused);
+  EXPECT_EQ(run_of(m).error->at("message"), "waiting for approval");
+  EXPECT_FALSE(claim());
+  EXPECT_TRUE(run().message(m).resume(s()));
+  auto ex = claim();
+  ASSERT_TRUE(ex);
+  EXPECT_TRUE(ex->begin_step("a").done);
+  ex->complete(2);
+  EXPECT_EQ(run_of(m).status, workflow_status::success);
+}
+
 TEST_F(execution, sleep_returns_false_until_the_wake_time) {
   auto m = trigger();
   const auto t0 = now();

@@ -1,0 +1,357 @@
+// Durable workflows for the Python package: the enums and records, definitions and triggers, the original's
+// run and step API from outside a worker (run_builder, step_builder), and RunExecution, the engine's
+// stepwise execution under a lease that the package's worker loop drives (python/pgqrs/_workflow.py).
+// JSON crosses as text produced by json.dumps on the Python side; results come back as Python objects.
+
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/function.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/string_view.h>
+#include <nanobind/stl/vector.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+#include "pgqrs/pgqrs.hpp"
+
+namespace pgqrs::python {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+std::optional<json> parse_optional(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  return parse_payload(*text);
+}
+
+std::optional<timestamp> optional_time(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  return parse_time(*text);
+}
+
+/// Seconds from Python (int or float) to milliseconds. @throws nb::value_error for negative or non-finite
+milliseconds seconds_to_ms(double seconds, const char* what) {
+  if (!std::isfinite(seconds) || seconds < 0) throw nb::value_error((std::string("Invalid ") + what).c_str());
+  return milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+nb::object optional_json(const std::optional<json>& j) {
+  return j ? to_python(*j) : nb::none();
+}
+
+// ---------------------------------------------------------------- enums and records
+
+void bind_enums(nb::module_& m) {
+  nb::enum_<workflow_status>(m, "WorkflowStatus", "Status of a workflow run (all values) or step.")
+      .value("Queued", workflow_status::queued)
+      .value("Running", workflow_status::running)
+      .value("Paused", workflow_status::paused)
+      .value("Cancelling", workflow_status::cancelling)
+      .value("Cancelled", workflow_status::cancelled)
+      .value("Success", workflow_status::success)
+      .value("Error", workflow_status::error);
+}
+
+void bind_workflow_records(nb::module_& m) {
+  nb::class_<workflow_record>(m, "WorkflowRecord", "A workflow definition (read-only).")
+      .def_ro("id", &workflow_record::id)
+      .def_ro("name", &workflow_record::name)
+      .def_ro("queue_id", &workflow_record::queue_id)
+      .def_prop_ro("created_at", [](const workflow_record& w) { return to_python(w.created_at); })
+      .def("__repr__", [](const workflow_record& w) {
+        return "WorkflowRecord(id=" + std::to_string(w.id) + ", name='" + w.name + "')";
+      });
+
+  nb::class_<run_record>(m, "RunRecord", "A workflow run (read-only).")
+      .def_ro("id", &run_record::id)
+      .def_ro("workflow_id", &run_record::workflow_id)
+      .def_ro("message_id", &run_record::message_id)
+      .def_ro("status", &run_record::status)
+      .def_prop_ro("input", [](const run_record& r) { return r.input.is_null() ? nb::none() : to_python(r.input); })
+      .def_prop_ro("output", [](const run_record& r) { return optional_json(r.output); })
+      .def_prop_ro("error", [](const run_record& r) { return optional_json(r.error); })
+      .def_prop_ro("created_at", [](const run_record& r) { return to_python(r.created_at); })
+      .def_prop_ro("updated_at", [](const run_record& r) { return to_python(r.updated_at); })
+      .def_prop_ro("started_at", [](const run_record& r) { return to_python(r.started_at); })
+      .def_prop_ro("paused_at", [](const run_record& r) { return to_python(r.paused_at); })
+      .def_prop_ro("completed_at", [](const run_record& r) { return to_python(r.completed_at); })
+      .def_ro("worker_id", &run_record::worker_id)
+      .def_ro("key", &run_record::key)
+      .def("__repr__", [](const run_record& r) {
+        return "RunRecord(id=" + std::to_string(r.id) + ", message_id=" + std::to_string(r.message_id) +
+               ", status=" + std::string(to_string(r.status)) + ")";
+      });
+
+  nb::class_<step_record>(m, "StepRecord", "The checkpoint of one step of a run (read-only).")
+      .def_ro("id", &step_record::id)
+      .def_ro("run_id", &step_record::run_id)
+      .def_ro("step_name", &step_record::step_name)
+      .def_ro("status", &step_record::status)
+      // The original has the attribute; steps store no input.
+      .def_prop_ro("input", [](const step_record&) { return nb::none(); })
+      .def_prop_ro("output", [](const step_record& s) { return optional_json(s.output); })
+      .def_prop_ro("error", [](const step_record& s) { return optional_json(s.error); })
+      .def_prop_ro("retry_at", [](const step_record& s) { return to_python(s.retry_at); })
+      .def_ro("retry_count", &step_record::retry_count)
+      .def_prop_ro("created_at", [](const step_record& s) { return to_python(s.created_at); })
+      .def_prop_ro("updated_at", [](const step_record& s) { return to_python(s.updated_at); })
+      .def_prop_ro("started_at", [](const step_record& s) { return to_python(s.started_at); })
+      .def_prop_ro("completed_at", [](const step_record& s) { return to_python(s.completed_at); })
+      .def("__repr__", [](const step_record& s) {
+        return "StepRecord(id=" + std::to_string(s.id) + ", step_name='" + s.step_name +
+               "', status=" + std::string(to_string(s.status)) + ")";
+      });
+}
+
+// ---------------------------------------------------------------- retry policy
+
+void bind_policy(nb::module_& m) {
+  nb::class_<retry_policy>(m, "RetryPolicy", "How a transiently failing step is retried (native form).")
+      .def_static(
+          "make",
+          [](const std::string& kind, double base_s, double max_s, std::uint32_t max_attempts) {
+            const auto base = std::chrono::seconds(static_cast<std::int64_t>(base_s));
+            const auto max = std::chrono::seconds(static_cast<std::int64_t>(max_s));
+            if (kind == "fixed") return retry_policy::fixed(base, max_attempts);
+            if (kind == "exponential") return retry_policy::exponential(base, max, max_attempts);
+            if (kind == "exponential_with_jitter") return retry_policy::exponential_with_jitter(base, max, max_attempts);
+            throw nb::value_error(("unknown backoff '" + kind + "'").c_str());
+          },
+          "kind"_a, "base_seconds"_a, "max_seconds"_a, "max_attempts"_a)
+      .def_prop_ro("max_attempts", &retry_policy::max_attempts)
+      .def("delay", [](const retry_policy& p, std::uint32_t attempt) { return p.delay(attempt).count(); }, "attempt"_a);
+}
+
+// ---------------------------------------------------------------- definitions, runs and steps from outside
+
+run_builder run_of(std::int64_t message_id) {
+  auto b = run();
+  b.message_id(message_id);
+  return b;
+}
+
+step_builder step_of(std::int64_t run_id, const std::string& name, const std::optional<std::string>& at,
+                     const std::optional<retry_policy>& policy) {
+  auto b = step();
+  b.run_id(run_id).name(name);
+  if (at) b.at(parse_time(*at));
+  if (policy) b.retry(*policy);
+  return b;
+}
+
+void bind_functions(nb::module_& m) {
+  m.def(
+      "workflow_create",
+      [](const store& s, const std::string& name, bool fail_if_exists) {
+        return workflow().name(name).fail_if_exists(fail_if_exists).create(s);
+      },
+      "store"_a, "name"_a, "fail_if_exists"_a, release_gil());
+  m.def(
+      "workflow_trigger",
+      [](const store& s, const std::string& name, const std::string& input, std::optional<std::string> key,
+         double delay_s, const producer* via) {
+        auto t = workflow().name(name).trigger(parse_payload(input));
+        if (key) t.key(*key);
+        if (delay_s > 0) t.delay(seconds_to_ms(delay_s, "delay"));
+        if (via) t.producer(*via);
+        return t.execute(s);
+      },
+      "store"_a, "name"_a, "input"_a, "key"_a = nb::none(), "delay_seconds"_a = 0.0, nb::arg("producer").none() = nb::none(),
+      release_gil());
+  m.def("workflow_get", &get_workflow, "store"_a, "name"_a, release_gil());
+  m.def("workflow_list", &list_workflows, "store"_a, release_gil());
+  m.def(
+      "run_list",
+      [](const store& s, std::optional<std::string> workflow, std::optional<workflow_status> status,
+         std::size_t limit) {
+        run_filter f;
+        f.workflow = std::move(workflow);
+        f.status = status;
+        f.limit = limit;
+        return list_runs(s, f);
+      },
+      "store"_a, "workflow"_a = nb::none(), "status"_a = nb::none(), "limit"_a = 100, release_gil());
+  m.def("run_get", &get_run, "store"_a, "run_id"_a, release_gil());
+  m.def("step_list", &list_steps, "store"_a, "run_id"_a, release_gil());
+
+  // The run of a trigger message (spec §7.4 and §7.8), by message id.
+  m.def(
+      "run_materialise", [](const store& s, std::int64_t msg) { return run_of(msg).execute(s); }, "store"_a,
+      "message_id"_a, release_gil());
+  m.def(
+      "run_record", [](const store& s, std::int64_t msg) { return run_of(msg).record(s); }, "store"_a,
+      "message_id"_a, release_gil());
+  m.def(
+      "run_start", [](const store& s, std::int64_t msg) { return run_of(msg).start(s); }, "store"_a,
+      "message_id"_a, release_gil());
+  m.def(
+      "run_complete",
+      [](const store& s, std::int64_t msg, const std::string& output) {
+        return run_of(msg).complete(s, parse_payload(output));
+      },
+      "store"_a, "message_id"_a, "output"_a, release_gil());
+  m.def(
+      "run_fail",
+      [](const store& s, std::int64_t msg, const std::string& error) {
+        return run_of(msg).fail(s, parse_payload(error));
+      },
+      "store"_a, "message_id"_a, "error"_a, release_gil());
+  m.def(
+      "run_pause",
+      [](const store& s, std::int64_t msg, const std::string& message, double resume_after_s) {
+        return run_of(msg).pause(s, message, seconds_to_ms(resume_after_s, "resume_after"));
+      },
+      "store"_a, "message_id"_a, "message"_a, "resume_after_seconds"_a, release_gil());
+  m.def(
+      "run_cancel", [](const store& s, std::int64_t msg) { return run_of(msg).cancel(s); }, "store"_a,
+      "message_id"_a, release_gil());
+  m.def(
+      "run_resume", [](const store& s, std::int64_t msg) { return run_of(msg).resume(s); }, "store"_a,
+      "message_id"_a, release_gil());
+  m.def(
+      "run_get_output",
+      [](const store& s, std::int64_t msg) -> std::optional<std::string> {
+        auto out = run_of(msg).get<json>(s);
+        if (!out) return std::nullopt;
+        return out->dump();
+      },
+      "store"_a, "message_id"_a, release_gil());
+
+  // The original's step API (StepBuilder, Run.acquire_step, StepGuard) by run id.
+  m.def(
+      "step_acquire",
+      [](const store& s, std::int64_t run_id, const std::string& name, std::optional<std::string> at,
+         std::optional<retry_policy> policy) {
+        auto a = step_of(run_id, name, at, policy).acquire(s);
+        return std::make_pair(a.execute, a.execute ? std::optional<std::string>() : a.output.dump());
+      },
+      "store"_a, "run_id"_a, "name"_a, "at"_a = nb::none(), "policy"_a = nb::none(), release_gil());
+  m.def(
+      "step_complete",
+      [](const store& s, std::int64_t run_id, const std::string& name, const std::string& output,
+         std::optional<std::string> at) {
+        return step_of(run_id, name, at, std::nullopt).complete(s, parse_payload(output));
+      },
+      "store"_a, "run_id"_a, "name"_a, "output"_a, "at"_a = nb::none(), release_gil());
+  m.def(
+      "step_fail",
+      [](const store& s, std::int64_t run_id, const std::string& name, const std::string& error,
+         std::optional<std::string> at, std::optional<retry_policy> policy) {
+        return step_of(run_id, name, at, policy).fail(s, parse_payload(error));
+      },
+      "store"_a, "run_id"_a, "name"_a, "error"_a, "at"_a = nb::none(), "policy"_a = nb::none(), release_gil());
+}
+
+// ---------------------------------------------------------------- RunExecution
+
+/// begin_step's result for Python: (done, output as JSON text or None).
+std::pair<bool, std::optional<std::string>> as_pair(const step_start& s) {
+  return {s.done, s.done ? std::optional<std::string>(s.output.dump()) : std::nullopt};
+}
+
+step_failure failure_of(const std::string& kind, const std::string& code, const std::string& message,
+                        std::optional<double> delay_s) {
+  std::optional<milliseconds> delay;
+  if (delay_s) delay = seconds_to_ms(*delay_s, "retry_after");
+  if (kind == "transient") return step_failure::transient(code, message, delay);
+  if (kind == "pause") return step_failure::pause(message, delay.value_or(milliseconds(0)));
+  if (kind == "permanent") return step_failure::permanent(message);
+  throw nb::value_error(("unknown failure kind '" + kind + "'").c_str());
+}
+
+void bind_execution(nb::module_& m) {
+  nb::class_<run_execution>(m, "RunExecution",
+                            "A run claimed by a worker, executed step by step under its message's lease.")
+      .def_static(
+          "claim",
+          [](const store& s, const std::string& workflow, const consumer& c, double lease_s,
+             std::optional<std::string> at, std::optional<retry_policy> policy) {
+            execution_options o;
+            o.lease = seconds_to_ms(lease_s, "lease");
+            o.at = optional_time(at);
+            if (policy) o.policy = *policy;
+            return run_execution::claim(s, workflow, c, o);
+          },
+          "store"_a, "workflow"_a, "consumer"_a, "lease_seconds"_a = 30.0, "at"_a = nb::none(),
+          "policy"_a = nb::none(), release_gil())
+      .def_prop_ro("record", [](const run_execution& x) { return x.record(); })
+      .def_prop_ro("message", [](const run_execution& x) { return x.message(); })
+      .def_prop_ro("input", [](const run_execution& x) { return to_python(x.input()); })
+      .def_prop_ro("current_time", [](const run_execution& x) { return to_python(x.current_time()); })
+      .def_prop_ro("state", [](const run_execution& x) { return std::string(to_string(x.state())); })
+      // Called on the event loop's thread: no database write (see try_begin_step), so no GIL release needed
+      // for long, but released anyway because an exhausted step's error is built from stored JSON.
+      .def(
+          "try_begin_step",
+          [](run_execution& x, std::string_view name) -> std::optional<std::pair<bool, std::optional<std::string>>> {
+            auto s = x.try_begin_step(name);
+            if (!s) return std::nullopt;
+            return as_pair(*s);
+          },
+          "name"_a, release_gil())
+      .def(
+          "begin_step", [](run_execution& x, std::string_view name) { return as_pair(x.begin_step(name)); }, "name"_a,
+          release_gil())
+      .def(
+          "complete_step",
+          [](run_execution& x, std::string_view name, const std::string& output) {
+            x.complete_step(name, parse_payload(output));
+          },
+          "name"_a, "output"_a, release_gil())
+      .def(
+          "fail_step",
+          [](run_execution& x, std::string_view name, const std::string& kind, const std::string& code,
+             const std::string& message, std::optional<double> delay_s, std::optional<retry_policy> policy) {
+            x.fail_step(name, failure_of(kind, code, message, delay_s), policy);
+          },
+          "name"_a, "kind"_a, "code"_a, "message"_a, "delay_seconds"_a = nb::none(), "policy"_a = nb::none(),
+          release_gil())
+      .def(
+          "sleep",
+          [](run_execution& x, std::string_view name, double seconds) {
+            return x.sleep(name, seconds_to_ms(seconds, "duration"));
+          },
+          "name"_a, "seconds"_a, release_gil())
+      .def(
+          "pause",
+          [](run_execution& x, std::string_view message, double resume_after_s) {
+            return x.pause(message, seconds_to_ms(resume_after_s, "resume_after"));
+          },
+          "message"_a, "resume_after_seconds"_a, release_gil())
+      .def(
+          "suspend",
+          [](run_execution& x, std::string_view message, double resume_after_s) {
+            x.suspend(message, seconds_to_ms(resume_after_s, "resume_after"));
+          },
+          "message"_a, "resume_after_seconds"_a, release_gil())
+      .def(
+          "complete", [](run_execution& x, const std::string& output) { x.complete(parse_payload(output)); },
+          "output"_a, release_gil())
+      .def(
+          "fail", [](run_execution& x, const std::string& error) { x.fail(parse_payload(error)); }, "error"_a,
+          release_gil())
+      .def(
+          "give_back", [](run_execution& x, double delay_s) { x.give_back(seconds_to_ms(delay_s, "delay")); },
+          "delay_seconds"_a = 0.0, release_gil());
+}
+
+}  // namespace
+
+void bind_workflow(nb::module_& m) {
+  bind_enums(m);
+  bind_workflow_records(m);
+  bind_policy(m);
+  bind_functions(m);
+  bind_execution(m);
+}
+
+}  // namespace pgqrs::python
