@@ -313,6 +313,20 @@ class Run:
         if not await _call(self._ex.sleep, step_name, _seconds(seconds, "duration")):
             raise RunStopped("sleeping")
 
+    async def transaction_step(self, step_name: str, fn: Callable[[Any], Any],
+                               retry_policy: Optional[StepRetryPolicy] = None) -> Any:
+        """A step whose SQL commits in the same database transaction as its checkpoint (inside a worker): the
+        side effect and the record that the step ran exist together or not at all. ``fn(tx)`` is a plain
+        function run on a worker thread; ``tx.execute(sql, params)`` runs one statement with bound parameters
+        (``$1, $2`` on PostgreSQL, ``?1, ?2`` on SQLite; ``tx.dialect`` says which) and returns
+        ``(rows, affected)``. Its result is the step's output; a step that succeeded before returns that."""
+        if self._ex is None:
+            raise PgqrsError("transaction_step() needs a run executed by a worker (handle_workflow)")
+        _check_name(step_name)
+        out = await _call(self._ex.transaction_step, step_name, fn, _native_policy(retry_policy))
+        self._stop_unless_running()
+        return json.loads(out)
+
     async def steps(self) -> List[StepRecord]:
         return await _call(_pgqrs.step_list, self._store._h, self._record.id)
 

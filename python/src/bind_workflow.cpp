@@ -28,11 +28,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::optional<json> parse_optional(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  return parse_payload(*text);
-}
-
 std::optional<timestamp> optional_time(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
   return parse_time(*text);
@@ -268,6 +263,88 @@ step_failure failure_of(const std::string& kind, const std::string& code, const 
   throw nb::value_error(("unknown failure kind '" + kind + "'").c_str());
 }
 
+// ---------------------------------------------------------------- transactional steps
+
+/// A Python value as a bound parameter of user SQL. @throws nb::type_error
+sql_arg sql_arg_of(nb::handle v) {
+  if (v.is_none()) return nullptr;
+  if (nb::isinstance<nb::bool_>(v)) return nb::cast<bool>(v);
+  if (nb::isinstance<nb::int_>(v)) return nb::cast<std::int64_t>(v);
+  if (nb::isinstance<nb::float_>(v)) return nb::cast<double>(v);
+  if (nb::isinstance<nb::str>(v)) return nb::cast<std::string>(v);
+  throw nb::type_error(("SQL parameters must be None, bool, int, float or str, got " +
+                        nb::cast<std::string>(nb::str(v.type().attr("__name__")))).c_str());
+}
+
+nb::object cell_to_python(const sql_cell& c) {
+  if (const auto* i = std::get_if<std::int64_t>(&c)) return nb::int_(*i);
+  if (const auto* d = std::get_if<double>(&c)) return nb::float_(*d);
+  if (const auto* t = std::get_if<std::string>(&c)) return nb::str(t->data(), t->size());
+  if (const auto* ts = std::get_if<timestamp>(&c)) return to_python(*ts);
+  return nb::none();
+}
+
+void bind_transaction(nb::module_& m) {
+  nb::class_<transaction>(m, "Transaction", "The database transaction of a transactional step.")
+      .def_prop_ro("dialect", [](const transaction& t) { return std::string(t.dialect()); })
+      .def(
+          "execute",
+          [](transaction& t, const std::string& sql, nb::handle params) {
+            std::vector<sql_arg> args;
+            if (!params.is_none()) {
+              for (nb::handle p : params) args.push_back(sql_arg_of(p));
+            }
+            sql_rows rows;
+            {
+              nb::gil_scoped_release unlocked;
+              rows = t.execute(sql, args);
+            }
+            nb::list out;
+            for (const auto& row : rows.rows) {
+              nb::list r;
+              for (const auto& c : row) r.append(cell_to_python(c));
+              out.append(nb::tuple(r));
+            }
+            return nb::make_tuple(out, rows.affected);
+          },
+          "sql"_a, "params"_a = nb::none(),
+          "Runs one statement with bound parameters ($1.. on PostgreSQL, ?1.. on SQLite); returns (rows, affected).");
+}
+
+/// A Python exception raised by a transactional step's body, carried through the C++ engine (which records
+/// it as the step's failure) and raised again when the call returns to Python.
+struct python_step_failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Runs `fn(tx)` under the GIL and returns its result as JSON (json.dumps, as payloads are); a Python
+/// exception is kept in `raised` and surfaces to the engine as python_step_failure, or as a
+/// transient_step_error for pgqrs.TransientStepError (its `code`/`retry_after` attributes as the decorators
+/// read them).
+json call_step_body(const nb::callable& fn, transaction& tx, std::optional<nb::python_error>& raised) {
+  nb::gil_scoped_acquire locked;
+  try {
+    nb::object result = fn(nb::cast(&tx, nb::rv_policy::reference));
+    auto text = nb::cast<std::string>(nb::module_::import_("pgqrs._util").attr("_dumps")(result));
+    return parse_payload(text);
+  } catch (nb::python_error& e) {
+    const std::string message = nb::cast<std::string>(nb::str(e.value()));
+    const bool transient = e.matches(nb::module_::import_("pgqrs").attr("TransientStepError"));
+    std::optional<milliseconds> retry_after;
+    std::string code = "TRANSIENT_ERROR";
+    if (transient) {
+      nb::object value = nb::borrow(e.value());
+      if (nb::hasattr(value, "code")) code = nb::cast<std::string>(nb::str(value.attr("code")));
+      if (nb::hasattr(value, "retry_after") && !value.attr("retry_after").is_none()) {
+        retry_after = seconds_to_ms(nb::cast<double>(value.attr("retry_after")), "retry_after");
+      }
+    }
+    raised.emplace(std::move(e));
+    if (transient) throw transient_step_error(code, message, retry_after);
+    throw python_step_failure(message);
+  }
+}
+
 void bind_execution(nb::module_& m) {
   nb::class_<run_execution>(m, "RunExecution",
                             "A run claimed by a worker, executed step by step under its message's lease.")
@@ -316,6 +393,27 @@ void bind_execution(nb::module_& m) {
           "name"_a, "kind"_a, "code"_a, "message"_a, "delay_seconds"_a = nb::none(), "policy"_a = nb::none(),
           release_gil())
       .def(
+          "transaction_step",
+          [](run_execution& x, std::string_view name, nb::callable fn,
+             std::optional<retry_policy> policy) -> std::optional<std::string> {
+            std::optional<nb::python_error> raised;
+            std::optional<json> out;
+            try {
+              nb::gil_scoped_release unlocked;
+              out = x.transaction_step(
+                  name, [&](transaction& tx) { return call_step_body(fn, tx, raised); }, policy);
+            } catch (const python_step_failure&) {
+              if (raised) throw std::move(*raised);  // recorded as the step's failure; the user's exception
+              throw;
+            } catch (const transient_step_error&) {
+              if (raised) throw std::move(*raised);  // the retry is recorded only if the policy allowed none
+              throw;
+            }
+            if (!out) return std::nullopt;
+            return out->dump();
+          },
+          "name"_a, "fn"_a, "policy"_a = nb::none())
+      .def(
           "sleep",
           [](run_execution& x, std::string_view name, double seconds) {
             return x.sleep(name, seconds_to_ms(seconds, "duration"));
@@ -351,6 +449,7 @@ void bind_workflow(nb::module_& m) {
   bind_workflow_records(m);
   bind_policy(m);
   bind_functions(m);
+  bind_transaction(m);
   bind_execution(m);
 }
 

@@ -478,3 +478,50 @@ async def test_a_plain_coroutine_taking_the_run_is_a_workflow_too(store):
     msg = await pgqrs.workflow().name(name).store(store).trigger(21).execute()
     await drain_workflow(store, name, flow)
     assert await pgqrs.run().message(msg).store(store).get() == 42
+
+
+async def test_a_transactional_step_commits_its_sql_with_its_checkpoint(store, backend):
+    name = wf_name()
+    table = f"t_{uuid.uuid4().hex[:8]}"
+    ph = "$1" if backend != "sqlite" else "?1"
+    crash = [True]
+
+    def create(tx):
+        tx.execute(f"CREATE TABLE IF NOT EXISTS {table} (v INTEGER)")
+        return tx.dialect
+
+    def insert(tx):
+        rows, affected = tx.execute(f"INSERT INTO {table} (v) VALUES ({ph})", [7])
+        assert affected == 1 and rows == []
+        if crash[0]:
+            crash[0] = False
+            raise RuntimeError("rolled back")
+        return tx.execute(f"SELECT count(*) FROM {table}")[0][0][0]
+
+    @workflow(name=name)
+    async def flow(ctx):
+        dialect = await ctx.transaction_step("create", create)
+        return {"dialect": dialect, "rows": await ctx.transaction_step("insert", insert)}
+
+    await pgqrs.workflow().name(name).store(store).create()
+    bad = await pgqrs.workflow().name(name).store(store).trigger(None).execute()
+    await drain_workflow(store, name, flow)
+    with pytest.raises(pgqrs.PgqrsError, match="rolled back"):
+        await pgqrs.run().message(bad).store(store).get()
+    good = await pgqrs.workflow().name(name).store(store).trigger(None).execute()
+    await drain_workflow(store, name, flow)
+    out = await pgqrs.run().message(good).store(store).get()
+    assert out["rows"] == 1, "the failed attempt's insert was rolled back with it"
+    assert out["dialect"] in ("postgres", "sqlite")
+
+    def bad_param(tx):
+        tx.execute("SELECT 1", [object()])
+
+    @workflow(name=name)
+    async def flow2(ctx):
+        await ctx.transaction_step("p", bad_param)
+
+    m3 = await pgqrs.workflow().name(name).store(store).trigger(None).execute()
+    await drain_workflow(store, name, flow2)
+    with pytest.raises(pgqrs.PgqrsError, match="SQL parameters must be"):
+        await pgqrs.run().message(m3).store(store).get()
