@@ -15,5 +15,8 @@ using release_gil = nb::call_guard<nb::gil_scoped_release>;
 void bind_config(nb::module_& m);
 void bind_records(nb::module_& m);
 void bind_handles(nb::module_& m);
+void bind_dequeue(nb::module_& m);
+void bind_tables(nb::module_& m);
+void bind_admin(nb::module_& m);
 
 }  // namespace pgqrs::python
