@@ -8,7 +8,7 @@ from typing import Any, Callable, List, Optional
 
 from . import _pgqrs
 from ._pgqrs import PgqrsError, QueueMessage
-from ._dequeue import _call_releasing, _release_quietly, _run_handler
+from ._dequeue import _call_releasing, _dispose, _ephemeral_consumer, _release_quietly, _run_handler
 from ._util import _call
 
 _DEFAULT_POLL_INTERVAL_MS = 50
@@ -16,11 +16,6 @@ _DEFAULT_POLL_INTERVAL_MS = 50
 
 class _NotInitialized(PgqrsError, RuntimeError):
     """ConsumerIterator.archive()/delete() before the first message: a PgqrsError and a RuntimeError."""
-
-
-async def _dispose(handle) -> None:
-    # Releases what the ephemeral consumer still holds and marks it stopped, off the event loop.
-    await asyncio.shield(_call(handle.dispose))
 
 
 class ConsumerIterator:
@@ -54,7 +49,7 @@ class ConsumerIterator:
         if self._closed:
             raise StopAsyncIteration
         if self._h is None:
-            self._h = await _call(self._store._h.consumer_ephemeral, self._queue)
+            self._h = await _ephemeral_consumer(self._store, self._queue)
         while True:
             msgs = await _call_releasing(self._h, self._h.dequeue, 1)
             if msgs:
@@ -107,7 +102,7 @@ async def _consume(store, queue: str, batch_size: int, handler: Callable[[Any], 
         raise TypeError(f"consume() needs a pgqrs.Store, got {type(store).__name__}")
     if not callable(handler):
         raise TypeError(f"handler must be callable, got {type(handler).__name__}")
-    h = await _call(store._h.consumer_ephemeral, queue)
+    h = await _ephemeral_consumer(store, queue)
     try:
         msgs = await _call_releasing(h, h.dequeue, batch_size)
         if not msgs:

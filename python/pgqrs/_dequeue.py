@@ -34,20 +34,40 @@ _MAX_PAUSE_S = 5.0
 _ONE_HANDLER = "exactly one of handle(), handle_batch() or handle_workflow() is required"
 
 
-async def _call_releasing(consumer_h, fn, *args) -> List[QueueMessage]:
-    """Runs a native claim that cancellation must not lose: if the awaiting task is cancelled while the claim
-    runs, the claim still completes (it cannot be stopped), its messages are released, then the cancellation
-    goes on."""
+async def _call_to_completion(undo: Callable[[Any], Awaitable[None]], fn, *args) -> Any:
+    """Runs a native call that cancellation must not cut short: if the awaiting task is cancelled while the call
+    runs, the call still completes (it cannot be stopped), ``await undo(result)`` reverses what it did, then
+    the cancellation goes on."""
     fut = asyncio.get_running_loop().run_in_executor(None, fn, *args)
     try:
         return await asyncio.shield(fut)
     except asyncio.CancelledError:
         try:
-            msgs = await fut
-        except Exception:  # the claim failed: nothing to give back
+            result = await fut
+        except Exception:  # the call failed: nothing to reverse
             raise asyncio.CancelledError from None
-        await _release_quietly(consumer_h, [m.id for m in msgs])
+        await undo(result)
         raise
+
+
+async def _call_releasing(consumer_h, fn, *args) -> List[QueueMessage]:
+    """A claim that cancellation must not lose: cancelled meanwhile, its messages are released."""
+
+    async def release(msgs: List[QueueMessage]) -> None:
+        await _release_quietly(consumer_h, [m.id for m in msgs])
+
+    return await _call_to_completion(release, fn, *args)
+
+
+async def _dispose(handle) -> None:
+    # Releases what an ephemeral consumer still holds and marks it stopped, off the event loop.
+    await asyncio.shield(_call(handle.dispose))
+
+
+async def _ephemeral_consumer(store, queue: str):
+    """A consumer of the caller's own (``__ephemeral__<uuid>``); disposed again if the caller is cancelled
+    before it gets it."""
+    return await _call_to_completion(_dispose, store._h.consumer_ephemeral, queue)
 
 
 async def _release_quietly(consumer_h, ids: List[int]) -> None:
@@ -151,7 +171,8 @@ class _Loop:
             pass  # interrupted/suspended/stopped meanwhile: that state stands
 
     async def poll(self) -> None:
-        await _call(_pgqrs.poll_begin, self._h)
+        # Cancelled while the worker is being moved to polling, it is moved back once that is done.
+        await _call_to_completion(lambda _: self.finish(), _pgqrs.poll_begin, self._h)
         pause = _MIN_PAUSE_S
         try:
             while True:
@@ -284,11 +305,11 @@ class DequeueBuilder:
             return await how(_Loop(store, self._consumer._h, self))
         # As the original's from(queue): a consumer of its own for this call, cleaned up (leases released,
         # marked stopped) when the call ends, however it ends.
-        handle = await _call(store._h.consumer_ephemeral, self._queue)
+        handle = await _ephemeral_consumer(store, self._queue)
         try:
             return await how(_Loop(store, handle, self))
         finally:
-            await asyncio.shield(_call(handle.dispose))
+            await _dispose(handle)
 
     async def poll(self, store) -> None:
         """Runs the handler over messages as they arrive until the worker is interrupted or suspended (raises

@@ -194,18 +194,24 @@ async def test_a_failing_handler_ends_the_loop_and_releases_its_message(store, q
     assert await consumer.status() == WorkerStatus.Ready  # the original leaves it Polling
 
 
-async def test_interrupting_an_idle_loop_from_another_coroutine(store, queue):
-    consumer = await store.consumer(queue)
+async def idle_loop(store, consumer, interval_ms: int = 50) -> asyncio.Task:
+    """A poll loop on `consumer` with nothing to do, started and seen polling."""
 
     async def h(msg):
         pass
 
-    task = asyncio.create_task(pgqrs.dequeue().worker(consumer).poll_interval(50).handle(h).poll(store))
+    task = asyncio.create_task(pgqrs.dequeue().worker(consumer).poll_interval(interval_ms).handle(h).poll(store))
 
     async def polling():
         return await consumer.status() == WorkerStatus.Polling
 
     await eventually(polling)
+    return task
+
+
+async def test_interrupting_an_idle_loop_from_another_coroutine(store, queue):
+    consumer = await store.consumer(queue)
+    task = await idle_loop(store, consumer)
     await consumer.interrupt()
     with pytest.raises(pgqrs.PgqrsError, match=SUSPENDED_INTERRUPTED):
         await asyncio.wait_for(task, 60)
@@ -214,16 +220,7 @@ async def test_interrupting_an_idle_loop_from_another_coroutine(store, queue):
 
 async def test_suspending_the_worker_ends_the_loop(store, queue):
     consumer = await store.consumer(queue)
-
-    async def h(msg):
-        pass
-
-    task = asyncio.create_task(pgqrs.dequeue().worker(consumer).poll_interval(50).handle(h).poll(store))
-
-    async def polling():
-        return await consumer.status() == WorkerStatus.Polling
-
-    await eventually(polling)
+    task = await idle_loop(store, consumer)
     await consumer.suspend()
     with pytest.raises(pgqrs.PgqrsError, match="Operation suspended: worker suspended"):
         await asyncio.wait_for(task, 60)
@@ -245,36 +242,35 @@ async def test_poll_refuses_suspended_and_stopped_workers(store, queue):
 
 async def test_cancelling_an_idle_loop_leaves_the_worker_ready(store, queue):
     consumer = await store.consumer(queue)
-
-    async def h(msg):
-        pass
-
-    task = asyncio.create_task(pgqrs.dequeue().worker(consumer).poll_interval(30).handle(h).poll(store))
-
-    async def polling():
-        return await consumer.status() == WorkerStatus.Polling
-
-    await eventually(polling)
+    task = await idle_loop(store, consumer, 30)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await consumer.status() == WorkerStatus.Ready
 
 
-async def test_cancelling_during_a_handler_releases_its_message(store, queue):
-    consumer = await store.consumer(queue)
-    msg_id = await pgqrs.produce(store, queue, {"slow": True})
+async def cancel_while_handling(store, builder: pgqrs.DequeueBuilder) -> int:
+    """Polls with a handler that never finishes, cancels the loop inside it; returns the consumer's id."""
     started = asyncio.Event()
+    seen = {}
 
     async def h(msg):
+        seen["worker"] = msg.consumer_worker_id
         started.set()
         await asyncio.sleep(3600)
 
-    task = asyncio.create_task(pgqrs.dequeue().worker(consumer).handle(h).poll(store))
+    task = asyncio.create_task(builder.handle(h).poll(store))
     await asyncio.wait_for(started.wait(), 60)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    return seen["worker"]
+
+
+async def test_cancelling_during_a_handler_releases_its_message(store, queue):
+    consumer = await store.consumer(queue)
+    msg_id = await pgqrs.produce(store, queue, {"slow": True})
+    assert await cancel_while_handling(store, pgqrs.dequeue().worker(consumer)) == consumer.worker_id
     m = await message(store, msg_id)
     assert m.consumer_worker_id is None and m.archived_at is None
     assert await consumer.status() == WorkerStatus.Ready
@@ -282,20 +278,8 @@ async def test_cancelling_during_a_handler_releases_its_message(store, queue):
 
 async def test_cancelling_a_from_queue_loop_stops_its_ephemeral_consumer(store, queue):
     msg_id = await pgqrs.produce(store, queue, {"slow": True})
-    started = asyncio.Event()
-    holder = {}
-
-    async def h(msg):
-        holder["worker"] = msg.consumer_worker_id
-        started.set()
-        await asyncio.sleep(3600)
-
-    task = asyncio.create_task(pgqrs.dequeue().from_queue(queue).handle(h).poll(store))
-    await asyncio.wait_for(started.wait(), 60)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    worker = await (await store.get_workers()).get(holder["worker"])
+    worker_id = await cancel_while_handling(store, pgqrs.dequeue().from_queue(queue))
+    worker = await (await store.get_workers()).get(worker_id)
     assert worker.name.startswith("__ephemeral__")
     assert worker.status == WorkerStatus.Stopped
     assert (await message(store, msg_id)).consumer_worker_id is None
@@ -382,22 +366,30 @@ POLLER = textwrap.dedent('''
 ''')
 
 
-async def test_ctrl_c_ends_a_poll_loop_cleanly_and_releases_its_message(store, queue, config, backend):
-    msg_id = await pgqrs.produce(store, queue, {"work": 1})
+@pytest.mark.parametrize("busy", [True, False], ids=["in_handler", "idle"])
+async def test_ctrl_c_ends_a_poll_loop_cleanly(store, queue, config, backend, busy):
+    msg_id = await pgqrs.produce(store, queue, {"work": 1}) if busy else None
     schema = "" if backend == "sqlite" else config.schema
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", POLLER, config.dsn, schema, queue,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=str(ROOT))
     worker_id = int((await asyncio.wait_for(proc.stdout.readline(), 120)).decode())
-    line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode().split()
-    assert line == ["handling", str(msg_id)]
+    if busy:
+        line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode().split()
+        assert line == ["handling", str(msg_id)]
+    else:
+        async def polling():
+            return await status_of(store, worker_id) == WorkerStatus.Polling
+
+        await eventually(polling)
     proc.send_signal(signal.SIGINT)
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     err = err.decode()
     assert proc.returncode == 130, err
     assert err.strip() == "interrupted", err  # no traceback, no "Task was destroyed", no "Exception ignored"
-    m = await message(store, msg_id)
-    assert m.archived_at is None and m.consumer_worker_id is None  # released, not lost
+    if busy:
+        m = await message(store, msg_id)
+        assert m.archived_at is None and m.consumer_worker_id is None  # released, not lost
     assert await status_of(store, worker_id) == WorkerStatus.Ready
 
 
