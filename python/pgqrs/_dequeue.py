@@ -27,11 +27,12 @@ from . import _pgqrs
 from ._pgqrs import InternalError, QueueMessage, ValidationError
 from ._util import _call
 
+# The original's texts.
 _QUEUE_REQUIRED = 'Queue name is required. Use .from_queue("queue-name") or .worker(consumer)'
+_ONE_HANDLER = "exactly one of handle(), handle_batch() or handle_workflow() is required"
 # Backoff between attempts while the database is unreachable.
 _MIN_PAUSE_S = 0.1
 _MAX_PAUSE_S = 5.0
-_ONE_HANDLER = "exactly one of handle(), handle_batch() or handle_workflow() is required"
 
 
 async def _call_to_completion(undo: Callable[[Any], Awaitable[None]], fn, *args) -> Any:
@@ -360,4 +361,5 @@ def dequeue(*args: Any, **kwargs: Any):
 
 
 def dequeue_builder() -> DequeueBuilder:
+    """The same builder as ``dequeue()`` (the original returns the native object the wrapper holds)."""
     return DequeueBuilder()
