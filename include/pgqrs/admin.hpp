@@ -67,6 +67,13 @@ class admin_builder {
   [[nodiscard]] std::vector<pgqrs::worker_health_stats> worker_health_stats(
       std::chrono::seconds heartbeat_timeout, bool group_by_queue) const;
 
+  /// Message counts of the queue. @throws queue_not_found
+  [[nodiscard]] pgqrs::queue_metrics queue_metrics(std::string_view queue_name) const;
+  /// Message counts of every queue (empty ones included), by name.
+  [[nodiscard]] std::vector<pgqrs::queue_metrics> all_queues_metrics() const;
+  /// Queue, worker and message counts of the whole database, and the schema version.
+  [[nodiscard]] pgqrs::system_stats system_stats() const;
+
   [[nodiscard]] const store& target() const { return m_store; }
 
  private:

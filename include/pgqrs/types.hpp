@@ -115,6 +115,38 @@ struct worker_health_stats : worker_status_counts {
   std::uint32_t stale_workers = 0;
 };
 
+/// Message counts of one queue (spec §5.3). Leases expire here (DESIGN decision 2), so a message whose lease
+/// ended counts as pending, not locked.
+struct queue_metrics {
+  std::string name;
+  /// Live and archived.
+  std::int64_t total_messages = 0;
+  /// Live and not under an unexpired lease: ready, delayed or poison.
+  std::int64_t pending_messages = 0;
+  /// Live and under an unexpired lease.
+  std::int64_t locked_messages = 0;
+  std::int64_t archived_messages = 0;
+  /// Earliest enqueue time of a pending message.
+  std::optional<timestamp> oldest_pending_message;
+  /// Latest enqueue time of any message, live or archived.
+  std::optional<timestamp> newest_message;
+};
+
+/// Whole-database counts (spec §5.3).
+struct system_stats {
+  std::int64_t total_queues = 0;
+  std::int64_t total_workers = 0;
+  /// Ready or polling (the original counts ready only, leaving out every worker inside a poll loop).
+  std::int64_t active_workers = 0;
+  /// Live messages (the sum of the three below minus archived).
+  std::int64_t total_messages = 0;
+  std::int64_t pending_messages = 0;
+  std::int64_t locked_messages = 0;
+  std::int64_t archived_messages = 0;
+  /// The highest applied migration version (the original reports a fixed "0.5.0").
+  std::string schema_version;
+};
+
 /// What a consumer's handler poll loops did (consumer::loop_stats).
 struct loop_stats {
   /// Messages whose handler succeeded and that were then archived (or attempted to).

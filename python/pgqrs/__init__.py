@@ -11,8 +11,8 @@ executor's thread count. This is the simplest choice that is correct for short c
 archive: one round trip each); it needs no callbacks from C++ threads into Python, so nothing can run Python
 code during interpreter shutdown. Cancelling an awaiting coroutine does not stop the database call that is
 already running: it completes and its result is dropped (a dequeued message then stays leased until its
-lease expires). Long waits (poll loops) will need a C++-side wait instead, so that many waiting coroutines do
-not each occupy an executor thread.
+lease expires). Poll loops (``pgqrs.dequeue()...poll()``, ``consume_iter``) are asyncio loops of such short calls, with
+``asyncio.sleep`` between empty polls, so a waiting coroutine holds no thread.
 
 Payloads are converted with ``json.dumps``, as the original does: an object that is not JSON-serialisable
 raises ``TypeError``, NaN or infinity ``ValueError``.
@@ -73,7 +73,6 @@ from ._queue import (
     connect,
     connect_with,
     delete,
-    dequeue,
     enqueue,
     enqueue_batch,
     enqueue_delayed,
@@ -81,6 +80,11 @@ from ._queue import (
     produce,
     produce_batch,
 )
+from ._pgqrs import QueueMetrics, SystemStats, WorkerHealthStats, WorkerStats
+from ._enums import WorkerStatus
+from ._consume import ConsumerIterator, consume, consume_batch
+from ._dequeue import DequeueBuilder, dequeue, dequeue_builder
+from ._tables import Messages, Queues, WorkerInfo, Workers
 
 __all__ = sorted([
     "RunRecord",
@@ -141,4 +145,18 @@ __all__ = sorted([
     "extend_vt",
     "produce",
     "produce_batch",
+    "QueueMetrics",
+    "SystemStats",
+    "WorkerHealthStats",
+    "WorkerStats",
+    "WorkerStatus",
+    "ConsumerIterator",
+    "consume",
+    "consume_batch",
+    "DequeueBuilder",
+    "dequeue_builder",
+    "Messages",
+    "Queues",
+    "WorkerInfo",
+    "Workers",
 ])

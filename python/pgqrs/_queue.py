@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, List, Optional
 
 from . import _pgqrs
+from ._enums import WorkerStatus
 from ._pgqrs import Config, QueueInfo, QueueMessage
 from ._util import _NativeHandle, _WorkerHandle, _call, _dumps, _worker_name
 
@@ -43,15 +44,82 @@ class Store(_NativeHandle):
         """Installs the schema (same as ``admin(store).install()``)."""
         await _call(self._h.install)
 
+    def consume_iter(self, queue: str, poll_interval_ms: Optional[int] = None) -> "ConsumerIterator":
+        """An async iterator (and async context manager) over the queue's messages; see ConsumerIterator."""
+        from ._consume import ConsumerIterator
+
+        return ConsumerIterator(self, queue, poll_interval_ms)
+
+    async def get_workers(self) -> "Workers":
+        from ._tables import Workers
+
+        return Workers._of(self, _pgqrs.worker_table(self._h))
+
+    async def get_queues(self) -> "Queues":
+        from ._tables import Queues
+
+        return Queues._of(self, _pgqrs.queue_table(self._h))
+
+    async def get_messages(self) -> "Messages":
+        from ._tables import Messages
+
+        return Messages._of(self, _pgqrs.message_table(self._h))
+
     def __repr__(self) -> str:
         return f"Store(backend={self._h.backend_name!r})"
 
 
-class Producer(_WorkerHandle):
+class _Worker(_WorkerHandle):
+    """The worker lifecycle of producers and consumers (spec §4.2). The original's Python package has only
+    ``Consumer.status()`` and ``interrupt()``; suspend/resume/shutdown/heartbeat are additions."""
+
+    __slots__ = ()
+
+    @classmethod
+    def _register(cls, admin: "Admin", queue: str, name: str, how: str):
+        # new_producer/new_consumer: sync, as the original (which blocks on its runtime); the GIL is released.
+        if not isinstance(admin, Admin):
+            raise TypeError(f"{how}() needs a pgqrs.Admin, got {type(admin).__name__}")
+        register = admin._store._h.producer if cls is Producer else admin._store._h.consumer
+        return cls._wrap(register(queue, name))
+
+    async def status(self) -> WorkerStatus:
+        return WorkerStatus._from_native(await _call(self._h.status))
+
+    async def suspend(self) -> None:
+        """ready|polling|interrupted → suspended. Raises StateTransitionError."""
+        await _call(self._h.suspend)
+
+    async def resume(self) -> None:
+        """suspended → ready. Raises StateTransitionError."""
+        await _call(self._h.resume)
+
+    async def shutdown(self) -> None:
+        """suspended → stopped (the name can then be registered again). Raises StateTransitionError, for a
+        consumer also while it holds unexpired leases."""
+        await _call(self._h.shutdown)
+
+    async def heartbeat(self) -> None:
+        """Records liveness. Raises WorkerNotFoundError if the worker row was deleted."""
+        await _call(self._h.heartbeat)
+
+
+class Producer(_Worker):
     """Enqueues into one queue; obtained with ``await store.producer(queue)``."""
 
     __slots__ = ()
     _how = "store.producer(queue)"
+
+    @staticmethod
+    def new_producer(admin: "Admin", queue: str, name: str) -> "Producer":
+        """Registers (or re-activates a stopped) producer called ``name``. Raises QueueNotFoundError, or
+        ValidationError while that name is active or suspended."""
+        return Producer._register(admin, queue, name, "new_producer")
+
+    async def replay_dlq(self, message_id: int) -> Optional[QueueMessage]:
+        """Puts an archived (or dead-lettered) message back in its queue, ready now with its read count reset;
+        None if it is not archived. Beyond the original's Python package."""
+        return await _call(self._h.replay_dlq, message_id)
 
     async def enqueue(self, payload: Any) -> int:
         """Enqueues one JSON-serialisable payload; returns the message id."""
@@ -62,11 +130,30 @@ class Producer(_WorkerHandle):
         return await _call(self._h.enqueue_delayed, _dumps(payload), delay_seconds)
 
 
-class Consumer(_WorkerHandle):
+class Consumer(_Worker):
     """Leases and acknowledges messages of one queue; obtained with ``await store.consumer(queue)``."""
 
     __slots__ = ()
     _how = "store.consumer(queue)"
+
+    @staticmethod
+    def new_consumer(admin: "Admin", queue: str, name: str) -> "Consumer":
+        """Registers (or re-activates a stopped) consumer called ``name``. Raises as Producer.new_producer."""
+        return Consumer._register(admin, queue, name, "new_consumer")
+
+    async def dequeue_at(self, limit: int, vt: int, current_time: str) -> List[QueueMessage]:
+        """Leases as if the time were ``current_time`` (RFC 3339; ValueError otherwise): messages whose vt is
+        at or before it, for ``vt`` seconds from it."""
+        return await _call(self._h.dequeue_at, limit, vt, current_time)
+
+    async def release_with_visibility(self, message_id: int, visible_at: str) -> bool:
+        """Gives a held message back, ready at ``visible_at`` (RFC 3339); False if not held."""
+        return await _call(self._h.release_with_visibility, message_id, visible_at)
+
+    async def interrupt(self) -> None:
+        """polling → interrupted: a poll loop on this worker (in any process) ends at its next check.
+        Raises StateTransitionError unless the worker is polling."""
+        await _call(self._h.interrupt)
 
     async def dequeue(self, batch_size: Optional[int] = None) -> List[QueueMessage]:
         """Leases up to ``batch_size`` (default 1) ready messages for 30 seconds."""
@@ -100,14 +187,88 @@ class Consumer(_WorkerHandle):
 
 
 class Admin:
-    """Schema and queue administration: ``pgqrs.admin(store)`` or ``Admin(store)``."""
+    """Schema and queue administration: ``pgqrs.admin(store)`` or ``Admin(store)``. Beyond the original's
+    install/verify/delete_queue/release_worker_messages, the C++ admin's operations under their C++ names."""
 
-    __slots__ = ("_store",)
+    __slots__ = ("_store", "_a")
 
     def __init__(self, store: Store) -> None:
         if not isinstance(store, Store):
             raise TypeError(f"Admin() needs a pgqrs.Store, got {type(store).__name__}")
         self._store = store
+        self._a = _pgqrs.AdminHandle(store._h)
+
+    async def release_worker_messages(self, worker_id: int) -> int:
+        """Releases every message the worker holds, whatever its health; returns how many."""
+        return await _call(self._a.release_worker_messages, worker_id)
+
+    async def reclaim_messages(self, queue_id: int, older_than_seconds: Optional[int] = None) -> int:
+        """Releases the messages of the queue's workers silent for ``older_than_seconds`` (default three
+        heartbeat intervals) and marks them stopped; returns messages released."""
+        return await _call(self._a.reclaim_messages, queue_id, older_than_seconds)
+
+    async def create_queue(self, name: str) -> QueueInfo:
+        return await _call(self._a.create_queue, name)
+
+    async def get_queue(self, name: str) -> QueueInfo:
+        """Raises QueueNotFoundError."""
+        return await _call(self._a.get_queue, name)
+
+    async def purge_queue(self, name: str) -> int:
+        """Deletes every message (live and archived) and worker of the queue; returns messages removed."""
+        return await _call(self._a.purge_queue, name)
+
+    async def dlq(self) -> List[int]:
+        """Archives every poison message (read_ct >= max_read_ct) of every queue; returns their ids."""
+        return await _call(self._a.dlq)
+
+    async def list_dlq_messages(self, queue_name: str) -> List[QueueMessage]:
+        """The queue's dead-lettered messages: archived with read_ct >= max_read_ct, newest first."""
+        info = await self.get_queue(queue_name)
+        limit = self._store._h.config.max_read_ct
+        archived = await _call(_pgqrs.message_table(self._store._h).list_archived_by_queue, info.id)
+        return [m for m in archived if m.read_ct >= limit]
+
+    async def replay_dlq(self, message_id: int) -> Optional[QueueMessage]:
+        """Puts an archived message back in its queue (see Producer.replay_dlq), through an ephemeral
+        producer of that queue; None if the message is not archived."""
+        found = await _call(_pgqrs.message_table(self._store._h).get, message_id)
+        if found is None or found.archived_at is None:
+            return None
+        queue = await _call(_pgqrs.queue_table(self._store._h).get, found.queue_id)
+        return await _call(_pgqrs.replay_archived, self._store._h, queue.queue_name, message_id)
+
+    async def list_workers(self) -> List["WorkerInfo"]:
+        from ._tables import _workers
+
+        return _workers(await _call(self._a.list_workers))
+
+    async def delete_worker(self, worker_id: int) -> int:
+        """Raises ValidationError while messages refer to the worker, WorkerNotFoundError."""
+        return await _call(self._a.delete_worker, worker_id)
+
+    async def purge_old_workers(self, older_than_seconds: int) -> int:
+        return await _call(self._a.purge_old_workers, older_than_seconds)
+
+    async def get_worker_messages(self, worker_id: int) -> List[QueueMessage]:
+        return await _call(self._a.get_worker_messages, worker_id)
+
+    async def worker_stats(self, queue_name: str):
+        """WorkerStats of the queue's workers. Raises QueueNotFoundError."""
+        return await _call(self._a.worker_stats, queue_name)
+
+    async def worker_health_stats(self, heartbeat_timeout_seconds: Optional[int] = None,
+                                  group_by_queue: bool = False):
+        return await _call(self._a.worker_health_stats, heartbeat_timeout_seconds, group_by_queue)
+
+    async def queue_metrics(self, queue_name: str):
+        return await _call(self._a.queue_metrics, queue_name)
+
+    async def all_queues_metrics(self):
+        return await _call(self._a.all_queues_metrics)
+
+    async def system_stats(self):
+        return await _call(self._a.system_stats)
 
     async def install(self) -> None:
         """Creates the schema and applies pending migrations (idempotent)."""

@@ -683,23 +683,24 @@ async def _execute_claimed(store, wf, ex) -> None:
         await _call(ex.complete, _dumps(result))
 
 
-async def _execute_one(store, workflow_name: str, consumer, wf, at: Optional[str] = None) -> bool:
-    """Claims one ready run of the workflow and executes it with ``wf``. @returns whether there was one."""
-    ex = await _call(_pgqrs.RunExecution.claim, store._h, workflow_name, consumer._h, 30.0, at, _policy_of(wf))
+async def _claim(store, consumer_h, wf, at: Optional[str]):
+    """One claim of a ready run of the consumer's workflow (its queue's), under a 30 s lease; None if none."""
+    return await _call(_pgqrs.RunExecution.claim, store._h, consumer_h.queue_name, consumer_h, 30.0, at,
+                       _policy_of(wf))
+
+
+async def _workflow_poll(store, builder, loop) -> None:
+    """``dequeue().handle_workflow(wf).poll(store)``: the dequeue builder's poll loop (worker polling,
+    heartbeats while idle, the original's errors on interrupt and suspend, database outages waited out) over
+    claims of runs. A failing run is recorded and the loop goes on (the original's loop ended on it)."""
+    wf = builder._workflow
+    await loop.run_loop(lambda: _claim(store, loop._h, wf, builder._at), lambda ex: _execute_claimed(store, wf, ex))
+
+
+async def _workflow_execute(store, builder, loop) -> bool:
+    """``dequeue().handle_workflow(wf).execute(store)``: one claim; executes the run if there was one."""
+    ex = await _claim(store, loop._h, builder._workflow, builder._at)
     if ex is None:
         return False
-    await _execute_claimed(store, wf, ex)
+    await _execute_claimed(store, builder._workflow, ex)
     return True
-
-
-async def _poll_workflow(store, builder) -> None:
-    """``dequeue().handle_workflow(wf).poll(store)``: claims and executes runs of the builder's queue until
-    the consumer is interrupted or suspended (the original's error is raised) or the task is cancelled. A
-    failing run is recorded and the loop goes on (the original's loop ended on it)."""
-    consumer = builder._consumer
-    if consumer is None:
-        consumer = await store.consumer(builder.queue)
-    idle = max(builder.poll_interval_ms, 1) / 1000.0
-    while True:
-        if not await _execute_one(store, builder.queue, consumer, builder._workflow, builder._at):
-            await asyncio.sleep(idle)

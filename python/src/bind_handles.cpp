@@ -1,5 +1,5 @@
-// The synchronous handles behind pgqrs.Store, Producer and Consumer, and connect(). Every blocking call
-// releases the GIL (release_gil).
+// The synchronous handles behind pgqrs.Store, Producer and Consumer (both on a WorkerHandle base with the
+// worker lifecycle), and connect(). Every blocking call releases the GIL (release_gil).
 
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
@@ -18,12 +18,26 @@
 
 namespace pgqrs::python {
 
+namespace {
+
+/// The last copy of an ephemeral consumer cleans up in its destructor (releases its leases, marks it
+/// stopped): moving the handle out of its Python object lets that happen here, with the GIL released, instead
+/// of in whichever thread drops the last Python reference (with the GIL held). The Python object must not be
+/// used afterwards (the package forgets it).
+void dispose(consumer& c) {
+  consumer last = std::move(c);
+}
+
+}  // namespace
+
 void bind_handles(nb::module_& m) {
   nb::class_<store>(m, "StoreHandle", "Synchronous store handle; use pgqrs.connect().")
       .def_prop_ro("backend_name", [](const store& s) { return std::string(s.backend_name()); })
+      .def_prop_ro("config", [](const store& s) { return s.config(); })
       .def("queue", &store::queue, "name"_a, release_gil())
       .def("producer", &store::producer, "queue"_a, "name"_a, release_gil())
       .def("consumer", &store::consumer, "queue"_a, "name"_a, release_gil())
+      .def("consumer_ephemeral", &store::consumer_ephemeral, "queue"_a, release_gil())
       .def(
           "install", [](const store& s) { admin(s).install(); }, release_gil())
       .def(
@@ -45,8 +59,26 @@ void bind_handles(nb::module_& m) {
           },
           "queue"_a, "payloads"_a, release_gil());
 
-  nb::class_<producer>(m, "ProducerHandle", "Synchronous producer handle; use store.producer().")
-      .def_prop_ro("worker_id", &producer::worker_id)
+  nb::class_<worker>(m, "WorkerHandle", "A registered producer or consumer: its row and status machine.")
+      .def_prop_ro("worker_id", &worker::worker_id)
+      .def_prop_ro("name", &worker::name)
+      .def_prop_ro("queue_name", [](const worker& w) { return w.queue().queue_name; })
+      .def(
+          "status", [](const worker& w) { return std::string(to_string(w.status())); }, release_gil())
+      .def("worker_record", &worker::worker_record, release_gil())
+      .def("suspend", &worker::suspend, release_gil())
+      .def("resume", &worker::resume, release_gil())
+      // Virtual: a consumer refuses while it holds leases.
+      .def("shutdown", &worker::shutdown, release_gil())
+      .def("heartbeat", &worker::heartbeat, release_gil())
+      .def(
+          "is_healthy",
+          [](const worker& w, std::int64_t max_age_seconds) {
+            return w.is_healthy(std::chrono::seconds(max_age_seconds));
+          },
+          "max_age_seconds"_a, release_gil());
+
+  nb::class_<producer, worker>(m, "ProducerHandle", "Synchronous producer handle; use store.producer().")
       .def(
           "enqueue",
           [](const producer& p, const std::string& payload) { return p.enqueue(parse_payload(payload)).id; },
@@ -62,10 +94,10 @@ void bind_handles(nb::module_& m) {
           [](const producer& p, const std::vector<std::string>& payloads) {
             return ids_of(p.batch_enqueue(parse_payloads(payloads)));
           },
-          "payloads"_a, release_gil());
+          "payloads"_a, release_gil())
+      .def("replay_dlq", &producer::replay_dlq, "message_id"_a, release_gil());
 
-  nb::class_<consumer>(m, "ConsumerHandle", "Synchronous consumer handle; use store.consumer().")
-      .def_prop_ro("worker_id", &consumer::worker_id)
+  nb::class_<consumer, worker>(m, "ConsumerHandle", "Synchronous consumer handle; use store.consumer().")
       .def(
           "dequeue", [](const consumer& c, std::size_t n) { return c.dequeue_many(n); }, "batch_size"_a,
           release_gil())
@@ -87,7 +119,21 @@ void bind_handles(nb::module_& m) {
             return c.extend_vt(id, std::chrono::seconds(seconds));
           },
           "message_id"_a, "seconds"_a, release_gil())
-      .def("release_messages", &consumer::release_messages, "message_ids"_a, release_gil());
+      .def("release_messages", &consumer::release_messages, "message_ids"_a, release_gil())
+      .def(
+          "dequeue_at",
+          [](const consumer& c, std::size_t n, std::int64_t vt_seconds, const std::string& now) {
+            return c.dequeue_at(n, std::chrono::seconds(vt_seconds), parse_time(now));
+          },
+          "limit"_a, "vt"_a, "current_time"_a, release_gil())
+      .def(
+          "release_with_visibility",
+          [](const consumer& c, std::int64_t id, const std::string& visible_at) {
+            return c.release_with_visibility(id, parse_time(visible_at));
+          },
+          "message_id"_a, "visible_at"_a, release_gil())
+      .def("interrupt", &consumer::interrupt, release_gil())
+      .def("dispose", &dispose, release_gil());
 
   m.def(
       "connect", [](const std::string& dsn) { return pgqrs::connect(dsn); }, "dsn"_a, release_gil());

@@ -16,5 +16,8 @@ void bind_config(nb::module_& m);
 void bind_records(nb::module_& m);
 void bind_handles(nb::module_& m);
 void bind_workflow(nb::module_& m);
+void bind_dequeue(nb::module_& m);
+void bind_tables(nb::module_& m);
+void bind_admin(nb::module_& m);
 
 }  // namespace pgqrs::python

@@ -13,4 +13,7 @@ NB_MODULE(_pgqrs, m) {
   pgqrs::python::bind_records(m);
   pgqrs::python::bind_handles(m);
   pgqrs::python::bind_workflow(m);
+  pgqrs::python::bind_dequeue(m);
+  pgqrs::python::bind_tables(m);
+  pgqrs::python::bind_admin(m);
 }

@@ -145,5 +145,52 @@ TEST_F(admins, worker_health_reports_stale_workers_globally_and_per_queue) {
   EXPECT_EQ(grouped[1].stale_workers, 1u);
 }
 
+TEST_F(admins, queue_metrics_count_pending_locked_and_archived_messages) {
+  p->batch_enqueue(std::vector<json>{json(1), json(2), json(3), json(4)});
+  auto c = make_consumer();
+  auto leased = c.dequeue_many(2);
+  ASSERT_EQ(leased.size(), 2u);
+  ASSERT_TRUE(c.archive(leased[0].id));
+  auto m = admin(s()).queue_metrics("q");
+  EXPECT_EQ(m.name, "q");
+  EXPECT_EQ(m.total_messages, 4);
+  EXPECT_EQ(m.pending_messages, 2);
+  EXPECT_EQ(m.locked_messages, 1);
+  EXPECT_EQ(m.archived_messages, 1);
+  ASSERT_TRUE(m.oldest_pending_message && m.newest_message);
+  EXPECT_LE(*m.oldest_pending_message, *m.newest_message);
+  EXPECT_THROW((void)admin(s()).queue_metrics("nope"), queue_not_found);
+}
+
+TEST_F(admins, all_queues_metrics_list_every_queue_by_name_empty_ones_too) {
+  s().queue("a_empty");
+  p->enqueue(json(1));
+  auto all = admin(s()).all_queues_metrics();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name, "a_empty");
+  EXPECT_EQ(all[0].total_messages, 0);
+  EXPECT_FALSE(all[0].oldest_pending_message);
+  EXPECT_FALSE(all[0].newest_message);
+  EXPECT_EQ(all[1].name, "q");
+  EXPECT_EQ(all[1].pending_messages, 1);
+}
+
+TEST_F(admins, system_stats_count_queues_workers_and_messages) {
+  p->batch_enqueue(std::vector<json>{json(1), json(2), json(3)});
+  auto c = make_consumer();
+  auto leased = c.dequeue_many(2);
+  ASSERT_EQ(leased.size(), 2u);
+  ASSERT_TRUE(c.archive(leased[0].id));
+  auto st = admin(s()).system_stats();
+  EXPECT_EQ(st.total_queues, 1);
+  EXPECT_EQ(st.total_workers, 2);  // the fixture's producer and c
+  EXPECT_EQ(st.active_workers, 2);
+  EXPECT_EQ(st.total_messages, 2);
+  EXPECT_EQ(st.pending_messages, 1);
+  EXPECT_EQ(st.locked_messages, 1);
+  EXPECT_EQ(st.archived_messages, 1);
+  EXPECT_NE(st.schema_version, "0");
+}
+
 }  // namespace
 }  // namespace pgqrs::testing

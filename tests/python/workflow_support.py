@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pgqrs import _workflow
+import pgqrs
 
 
 def wf_name() -> str:
@@ -14,7 +14,10 @@ def wf_name() -> str:
 async def drain_workflow(store, name: str, wf, at: str | None = None) -> int:
     """Executes ready runs of workflow `name` with `wf` until none is ready; returns how many were executed."""
     consumer = await store.consumer(name)
+    builder = pgqrs.dequeue().worker(consumer).handle_workflow(wf)
+    if at is not None:
+        builder.at(at)
     n = 0
-    while await _workflow._execute_one(store, name, consumer, wf, at):
+    while await builder.execute(store):
         n += 1
     return n

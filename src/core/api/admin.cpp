@@ -87,4 +87,20 @@ std::vector<pgqrs::worker_health_stats> admin_builder::worker_health_stats(
   return detail::worker_health(core_of(m_store), now() - heartbeat_timeout, group_by_queue);
 }
 
+pgqrs::queue_metrics admin_builder::queue_metrics(std::string_view queue_name) const {
+  const auto& core = core_of(m_store);
+  auto rows = detail::queue_message_metrics(core, detail::require_queue(core, queue_name).id, now());
+  // One row: the queue was found a moment ago. Purged in between, it would be missing: report that.
+  if (rows.empty()) throw queue_not_found(std::string(queue_name));
+  return std::move(rows.front());
+}
+
+std::vector<pgqrs::queue_metrics> admin_builder::all_queues_metrics() const {
+  return detail::queue_message_metrics(core_of(m_store), std::nullopt, now());
+}
+
+pgqrs::system_stats admin_builder::system_stats() const {
+  return detail::database_stats(core_of(m_store), now());
+}
+
 }  // namespace pgqrs

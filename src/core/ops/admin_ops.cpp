@@ -79,6 +79,39 @@ std::vector<worker_health_stats> worker_health(const store_core& core, timestamp
   return out;
 }
 
+std::vector<queue_metrics> queue_message_metrics(const store_core& core, std::optional<std::int64_t> queue_id,
+                                                 timestamp now) {
+  auto rows = core.run("queue_metrics", {optional_param(queue_id), now});
+  std::vector<queue_metrics> out;
+  out.reserve(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    queue_metrics m;
+    m.name = rows.text(r, 0);
+    m.total_messages = rows.i64(r, 1);
+    m.pending_messages = rows.i64(r, 2);
+    m.locked_messages = rows.i64(r, 3);
+    m.archived_messages = rows.i64(r, 4);
+    m.oldest_pending_message = rows.opt_ts(r, 5);
+    m.newest_message = rows.opt_ts(r, 6);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+pgqrs::system_stats database_stats(const store_core& core, timestamp now) {
+  auto rows = core.run("system_stats", {now});
+  pgqrs::system_stats s;
+  s.total_queues = rows.i64(0, 0);
+  s.total_workers = rows.i64(0, 1);
+  s.active_workers = rows.i64(0, 2);
+  s.total_messages = rows.i64(0, 3);
+  s.pending_messages = rows.i64(0, 4);
+  s.locked_messages = rows.i64(0, 5);
+  s.archived_messages = rows.i64(0, 6);
+  s.schema_version = std::to_string(rows.i64(0, 7));
+  return s;
+}
+
 std::int64_t count_held_messages(const store_core& core, std::int64_t queue_id, std::int64_t worker_id,
                                  timestamp now) {
   return core.run("message_count_held", {queue_id, worker_id, now}).i64(0, 0);
