@@ -42,7 +42,8 @@ from ._pgqrs import (
     ValidationError,
     WorkerNotFoundError,
 )
-from ._pgqrs import RunRecord, StepRecord, WorkflowRecord, WorkflowStatus
+from ._pgqrs import RunRecord, StepRecord, WorkflowRecord
+from ._enums import WorkflowStatus
 from ._workflow import (
     BackoffStrategy,
     Run,

@@ -77,3 +77,33 @@ class WorkerStatus(_SimpleEnum):
 
 
 WorkerStatus._install()
+
+
+class WorkflowStatus(_SimpleEnum):
+    """Status of a workflow run (every member) or step (Running, Success, Error), spec §7.1."""
+
+    __slots__ = ()
+    _members = (("Queued", "QUEUED"), ("Running", "RUNNING"), ("Paused", "PAUSED"), ("Cancelling", "CANCELLING"),
+                ("Cancelled", "CANCELLED"), ("Success", "SUCCESS"), ("Error", "ERROR"))
+    Queued: "WorkflowStatus"
+    Running: "WorkflowStatus"
+    Paused: "WorkflowStatus"
+    Cancelling: "WorkflowStatus"
+    Cancelled: "WorkflowStatus"
+    Success: "WorkflowStatus"
+    Error: "WorkflowStatus"
+
+
+WorkflowStatus._install()
+
+
+class StepResultStatus(_SimpleEnum):
+    """What ``acquire_step`` decided: run the step now, or it ran before (its value is stored)."""
+
+    __slots__ = ()
+    _members = (("Execute", "EXECUTE"), ("Skipped", "SKIPPED"))
+    Execute: "StepResultStatus"
+    Skipped: "StepResultStatus"
+
+
+StepResultStatus._install()

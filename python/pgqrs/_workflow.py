@@ -17,7 +17,6 @@ A ``Run`` is backed in one of two ways:
 from __future__ import annotations
 
 import asyncio
-import enum
 import inspect
 import json
 import math
@@ -36,8 +35,8 @@ from ._pgqrs import (
     TimeoutError,
     TransientStepError,
     WorkflowRecord,
-    WorkflowStatus,
 )
+from ._enums import StepResultStatus, WorkflowStatus
 from ._util import _call, _dumps
 
 
@@ -45,13 +44,6 @@ class RunStopped(BaseException):
     """The engine ended this execution of the run (it waits for a retry, a sleep or a pause; it was
     cancelled; another worker holds it now). Raised through workflow code to stop it; the worker loop
     handles it. Deliberately not an ``Exception``."""
-
-
-class StepResultStatus(enum.Enum):
-    """What ``acquire_step`` decided: run the step now, or it ran before (its value is stored)."""
-
-    Execute = "Execute"
-    Skipped = "Skipped"
 
 
 def _check_time(text: Optional[str]) -> Optional[str]:

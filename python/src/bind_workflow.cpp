@@ -12,6 +12,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -45,15 +46,23 @@ nb::object optional_json(const std::optional<json>& j) {
 
 // ---------------------------------------------------------------- enums and records
 
-void bind_enums(nb::module_& m) {
-  nb::enum_<workflow_status>(m, "WorkflowStatus", "Status of a workflow run (all values) or step.")
-      .value("Queued", workflow_status::queued)
-      .value("Running", workflow_status::running)
-      .value("Paused", workflow_status::paused)
-      .value("Cancelling", workflow_status::cancelling)
-      .value("Cancelled", workflow_status::cancelled)
-      .value("Success", workflow_status::success)
-      .value("Error", workflow_status::error);
+/// A status as the package's WorkflowStatus member (python/pgqrs/_enums.py: shaped like the original's
+/// pyo3 enum, shared with WorkerStatus).
+nb::object status_to_python(workflow_status s) {
+  // Kept for the process's life and never destroyed: a static nb::object would be released after the
+  // interpreter is gone.
+  static auto* from_native =
+      new nb::object(nb::module_::import_("pgqrs._enums").attr("WorkflowStatus").attr("_from_native"));
+  return (*from_native)(std::string(to_string(s)));
+}
+
+/// A WorkflowStatus member (or its native text) as the C++ status. @throws nb::type_error
+workflow_status status_from_python(nb::handle v) {
+  const auto text = nb::isinstance<nb::str>(v) ? nb::cast<std::string>(v) : nb::cast<std::string>(nb::str(v.attr("_name")));
+  std::string upper;
+  for (char c : text) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  if (auto s = parse_workflow_status(upper)) return *s;
+  throw nb::type_error(("not a WorkflowStatus: " + text).c_str());
 }
 
 void bind_workflow_records(nb::module_& m) {
@@ -70,7 +79,7 @@ void bind_workflow_records(nb::module_& m) {
       .def_ro("id", &run_record::id)
       .def_ro("workflow_id", &run_record::workflow_id)
       .def_ro("message_id", &run_record::message_id)
-      .def_ro("status", &run_record::status)
+      .def_prop_ro("status", [](const run_record& r) { return status_to_python(r.status); })
       .def_prop_ro("input", [](const run_record& r) { return r.input.is_null() ? nb::none() : to_python(r.input); })
       .def_prop_ro("output", [](const run_record& r) { return optional_json(r.output); })
       .def_prop_ro("error", [](const run_record& r) { return optional_json(r.error); })
@@ -90,7 +99,7 @@ void bind_workflow_records(nb::module_& m) {
       .def_ro("id", &step_record::id)
       .def_ro("run_id", &step_record::run_id)
       .def_ro("step_name", &step_record::step_name)
-      .def_ro("status", &step_record::status)
+      .def_prop_ro("status", [](const step_record& s) { return status_to_python(s.status); })
       // The original has the attribute; steps store no input.
       .def_prop_ro("input", [](const step_record&) { return nb::none(); })
       .def_prop_ro("output", [](const step_record& s) { return optional_json(s.output); })
@@ -166,15 +175,15 @@ void bind_functions(nb::module_& m) {
   m.def("workflow_list", &list_workflows, "store"_a, release_gil());
   m.def(
       "run_list",
-      [](const store& s, std::optional<std::string> workflow, std::optional<workflow_status> status,
-         std::size_t limit) {
+      [](const store& s, std::optional<std::string> workflow, nb::handle status, std::size_t limit) {
         run_filter f;
         f.workflow = std::move(workflow);
-        f.status = status;
+        if (!status.is_none()) f.status = status_from_python(status);
         f.limit = limit;
+        nb::gil_scoped_release unlocked;
         return list_runs(s, f);
       },
-      "store"_a, "workflow"_a = nb::none(), "status"_a = nb::none(), "limit"_a = 100, release_gil());
+      "store"_a, "workflow"_a = nb::none(), "status"_a = nb::none(), "limit"_a = 100);
   m.def("run_get", &get_run, "store"_a, "run_id"_a, release_gil());
   m.def("step_list", &list_steps, "store"_a, "run_id"_a, release_gil());
 
@@ -445,7 +454,6 @@ void bind_execution(nb::module_& m) {
 }  // namespace
 
 void bind_workflow(nb::module_& m) {
-  bind_enums(m);
   bind_workflow_records(m);
   bind_policy(m);
   bind_functions(m);

@@ -525,3 +525,30 @@ async def test_a_transactional_step_commits_its_sql_with_its_checkpoint(store, b
     await drain_workflow(store, name, flow2)
     with pytest.raises(pgqrs.PgqrsError, match="SQL parameters must be"):
         await pgqrs.run().message(m3).store(store).get()
+
+
+def test_workflow_enums_are_shaped_like_the_originals():
+    import enum
+
+    s = pgqrs.WorkflowStatus.Success
+    assert repr(s) == "WorkflowStatus.Success" and s == pgqrs.WorkflowStatus.Success
+    assert s != pgqrs.WorkflowStatus.Error and not isinstance(s, enum.Enum)
+    assert {s: 1}[pgqrs.WorkflowStatus.Success] == 1
+    assert [m.name for m in pgqrs.WorkflowStatus._all()] == ["Queued", "Running", "Paused", "Cancelling",
+                                                             "Cancelled", "Success", "Error"]
+    assert repr(pgqrs.StepResultStatus.Execute) == "StepResultStatus.Execute"
+    with pytest.raises(TypeError):
+        pgqrs.WorkflowStatus()
+
+
+async def test_runs_can_be_listed_by_status(store):
+    name = wf_name()
+    await pgqrs.workflow().name(name).store(store).create()
+    m = await pgqrs.workflow().name(name).store(store).trigger(1).execute()
+    r = await pgqrs.run().message(m).store(store).execute()
+    await r.start()
+    runs = await store.get_workflow_runs()
+    assert [x.id for x in await runs.list(status=pgqrs.WorkflowStatus.Running)] == [r.id()]
+    assert await runs.list(status=pgqrs.WorkflowStatus.Success) == []
+    with pytest.raises(TypeError):
+        await runs.list(status="nonsense")
