@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The first-look demo: installs dependencies, builds, then produces and consumes a few messages on an embedded
-# SQLite file (no server needed), first in C++, then in Python (pip install . into build-python/venv; skip with
+# SQLite file (no server needed), first in C++, then in Python (a queue, then a durable workflow) (pip install . into build-python/venv; skip with
 # PGQRS_SKIP_PYTHON=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +14,6 @@ echo "--- the same in Python (examples/quickstart.py; building the package first
 venv=$(scripts/python_env.sh)
 rm -f "$db" "$db-wal" "$db-shm"
 "$venv/bin/python" examples/quickstart.py "sqlite://$db"
+echo "--- a durable workflow in Python (examples/workflow_quickstart.py) ---"
+rm -f "$db" "$db-wal" "$db-shm"
+"$venv/bin/python" examples/workflow_quickstart.py "sqlite://$db"
