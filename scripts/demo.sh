@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The first-look demo: installs dependencies, builds, then produces and consumes a few messages on an embedded
-# SQLite file (no server needed), first in C++, then in Python (a queue, then a durable workflow) (pip install . into build-python/venv; skip with
-# PGQRS_SKIP_PYTHON=1).
+# SQLite file (no server needed), first in C++, then in Python: the same queue, then a durable workflow
+# (pip install . into build-python/venv; skip with PGQRS_SKIP_PYTHON=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
