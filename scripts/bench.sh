@@ -13,23 +13,14 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 
-cache=${PGQRS_CACHE_DIR:-$HOME/.cache/pgqrs}
-make_venv() {  # dir packages...
-  local dir=$1
-  shift
-  if [ ! -x "$dir/bin/python" ] || ! "$dir/bin/python" -c "import sys" 2>/dev/null; then
-    python3 -m venv "$dir"
-  fi
-  "$dir/bin/pip" install -q --disable-pip-version-check "$@"
-}
-make_venv "$cache/venv-plots" matplotlib
-make_venv "$cache/venv-original" pgqrs==0.15.3 "psycopg[binary]"
+plots_python=$(scripts/cache_venv.sh plots)
+original_python=$(scripts/cache_venv.sh original)
 
 eval "$(scripts/pg_server.sh start --durable)"
 sqlite_dir=$(mktemp -d /tmp/pgqrs-bench-sqlite.XXXXXX)
 trap 'scripts/pg_server.sh stop "$PGTEST_DIR"; rm -rf "$sqlite_dir"' EXIT
 
 ./build/tools/bench/pgqrs-bench --pg "$PGQRS_PG_DSN" --sqlite "$sqlite_dir" \
-  --original-python "$cache/venv-original/bin/python" --scripts tools/bench/python --out bench-results "$@"
-"$cache/venv-plots/bin/python" tools/bench/python/report.py bench-results \
+  --original-python "$original_python" --scripts tools/bench/python --out bench-results "$@"
+"$plots_python" tools/bench/python/report.py bench-results \
   --markdown docs/benchmarks.md --plots-dir docs/benchmarks --command "bash scripts/bench.sh${*:+ $*}"

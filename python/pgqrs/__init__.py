@@ -62,7 +62,7 @@ from ._queue import (
     produce_batch,
 )
 
-__all__ = sorted([
+__all__ = [
     "Config",
     "QueueInfo",
     "QueueMessage",
@@ -100,4 +100,4 @@ __all__ = sorted([
     "extend_vt",
     "produce",
     "produce_batch",
-])
+]
