@@ -162,6 +162,15 @@ class Ctx:
         await pgqrs.admin(s).install()
         return s
 
+    async def leased(self, n: int):
+        """A fresh store with queue "q" holding n messages {"n": 0..n-1}, all leased to a consumer named
+        "consumer": (store, consumer, messages by id)."""
+        store = await self.store()
+        await store.queue("q")
+        await pgqrs.produce_batch(store, "q", [{"n": i} for i in range(n)])
+        consumer = self.name(await store.consumer("q"), "consumer")
+        return store, consumer, by_id(await consumer.dequeue(batch_size=n))
+
     def close(self) -> None:
         for schema in self.schemas:
             self.psql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -268,11 +277,7 @@ async def delayed_messages(ctx: Ctx) -> None:
 
 @scenario
 async def archive_and_delete(ctx: Ctx) -> None:
-    store = await ctx.store()
-    await store.queue("q")
-    await pgqrs.produce_batch(store, "q", [{"n": i} for i in range(8)])
-    consumer = ctx.name(await store.consumer("q"), "consumer")
-    msgs = by_id(await consumer.dequeue(batch_size=8))
+    store, consumer, msgs = await ctx.leased(8)
     ids = [m.id for m in msgs]
     await ctx.call("archive", consumer.archive, ids[0])
     await ctx.call("archive again", consumer.archive, ids[0])
@@ -297,11 +302,7 @@ async def archive_and_delete(ctx: Ctx) -> None:
 
 @scenario
 async def leases(ctx: Ctx) -> None:
-    store = await ctx.store()
-    await store.queue("q")
-    await pgqrs.produce_batch(store, "q", [{"n": i} for i in range(4)])
-    consumer = ctx.name(await store.consumer("q"), "consumer")
-    msgs = by_id(await consumer.dequeue(batch_size=4))
+    store, consumer, msgs = await ctx.leased(4)
     ids = [m.id for m in msgs]
     await ctx.call("extend_vt", consumer.extend_vt, ids[0], 600)
     await ctx.call("module extend_vt", pgqrs.extend_vt, consumer, msgs[1], 600)
