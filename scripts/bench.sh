@@ -4,32 +4,26 @@
 #   bash scripts/bench.sh              # the full run (about 20 minutes on 2 cores)
 #   bash scripts/bench.sh --scenario drain   # any pgqrs-bench arguments (scenarios: pgqrs-bench --list)
 #   bash scripts/bench.sh --quick --scenario workflow   # only the durable-workflow runs (about a minute)
-# Installs dependencies, builds, creates two virtualenvs outside the clone (matplotlib for the plots; the
-# original pgqrs, which must never shadow our own Python package), starts a throwaway PostgreSQL with fsync /
+#   bash scripts/bench.sh --quick --scenario python-drain   # the Python package vs C++ vs the original
+# Installs dependencies, builds pgqrs-bench, creates two virtualenvs outside the clone (scripts/cache_venv.sh:
+# matplotlib for the plots; the original pgqrs, which must never shadow our own Python package) and ours
+# (scripts/python_env.sh), starts a throwaway PostgreSQL with fsync /
 # synchronous_commit / full_page_writes ON, runs pgqrs-bench, and writes bench-results/results.jsonl,
 # docs/benchmarks.md and docs/benchmarks/*.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+BUILD_TARGETS=pgqrs-bench scripts/build.sh
 
-cache=${PGQRS_CACHE_DIR:-$HOME/.cache/pgqrs}
-make_venv() {  # dir packages...
-  local dir=$1
-  shift
-  if [ ! -x "$dir/bin/python" ] || ! "$dir/bin/python" -c "import sys" 2>/dev/null; then
-    python3 -m venv "$dir"
-  fi
-  "$dir/bin/pip" install -q --disable-pip-version-check "$@"
-}
-make_venv "$cache/venv-plots" matplotlib
-make_venv "$cache/venv-original" pgqrs==0.15.3 "psycopg[binary]"
+plots_python=$(scripts/cache_venv.sh plots)
+original_python=$(scripts/cache_venv.sh original)
+ours_python="$(scripts/python_env.sh)/bin/python"  # our package, for the python-drain scenario
 
 eval "$(scripts/pg_server.sh start --durable)"
 sqlite_dir=$(mktemp -d /tmp/pgqrs-bench-sqlite.XXXXXX)
 trap 'scripts/pg_server.sh stop "$PGTEST_DIR"; rm -rf "$sqlite_dir"' EXIT
 
 ./build/tools/bench/pgqrs-bench --pg "$PGQRS_PG_DSN" --sqlite "$sqlite_dir" \
-  --original-python "$cache/venv-original/bin/python" --scripts tools/bench/python --out bench-results "$@"
-"$cache/venv-plots/bin/python" tools/bench/python/report.py bench-results \
+  --original-python "$original_python" --ours-python "$ours_python" --scripts tools/bench/python --out bench-results "$@"
+"$plots_python" tools/bench/python/report.py bench-results \
   --markdown docs/benchmarks.md --plots-dir docs/benchmarks --command "bash scripts/bench.sh${*:+ $*}"

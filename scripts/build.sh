@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Configures and builds pgqrs (library, tests, examples, tools) into ./build.
 #   BUILD_DIR=... BUILD_TYPE=Release scripts/build.sh [extra cmake args]
+#   BUILD_TARGETS="pgqrs-bench" scripts/build.sh      only those targets (scripts/bench.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
-cmake --build "$build_dir"
+# shellcheck disable=SC2086  # a list of target names
+cmake --build "$build_dir" ${BUILD_TARGETS:+--target $BUILD_TARGETS}

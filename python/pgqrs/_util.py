@@ -1,26 +1,46 @@
 """Shared by the package's modules: JSON text of payloads, running a native call off the event loop, and the
-base class of the objects around native handles."""
+base class of the objects around native handles.
+
+Import time: ``import pgqrs`` must stay cheap (target 100 ms, whole package), so nothing here imports a
+module at import time that the package does not need to define its names. asyncio alone costs more than the
+extension (it pulls in ssl, socket, concurrent.futures, inspect, logging): it is imported when the first
+call runs, by which time the caller's event loop has imported it anyway. The same goes for json, socket and
+uuid. Modules of the package should do likewise (import inside the function, or call ``_call``), and keep
+typing-only imports under ``if TYPE_CHECKING:``.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import socket
-import uuid
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; type checkers take it as True
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+_encode: Callable[[Any], str] | None = None
 
 
 def _dumps(payload: Any) -> str:
-    return json.dumps(payload, allow_nan=False, separators=(",", ":"))
+    """Compact JSON text of a payload, as ``json.dumps`` makes it (TypeError for what is not serialisable,
+    ValueError for NaN and infinities). One encoder, made at the first call."""
+    global _encode
+    if _encode is None:
+        import json
+
+        _encode = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
+    return _encode(payload)
 
 
 async def _call(fn, *args):
-    """Runs one blocking native call off the event loop (see the module docstring)."""
+    """Runs one blocking native call off the event loop (see the package docstring)."""
+    import asyncio
+
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
 def _worker_name() -> str:
     # The original names the workers that store.producer()/store.consumer() register "<hostname>-<uuid4>".
+    import socket
+    import uuid
+
     return f"{socket.gethostname()}-{uuid.uuid4()}"
 
 

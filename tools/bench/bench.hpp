@@ -24,6 +24,7 @@ struct options {
   std::string out_dir = "bench-results";
   std::vector<std::string> scenarios;          // empty: all
   std::optional<std::string> original_python;  // interpreter of a virtualenv with pgqrs==0.15.3
+  std::optional<std::string> ours_python;      // interpreter of a virtualenv with our package (python_env.sh)
   std::string script_dir = "tools/bench/python";
 };
 
@@ -31,7 +32,7 @@ struct options {
 struct result {
   std::string scenario;
   std::string backend;         // postgres | sqlite
-  std::string implementation;  // pgqrs-cpp | raw-libpq | raw-sqlite | pgqrs-0.15.3
+  std::string implementation;  // pgqrs-cpp | pgqrs-cpp-python | raw-libpq | raw-sqlite | pgqrs-0.15.3
   json params = json::object();
   json metrics = json::object();
 };

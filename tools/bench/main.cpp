@@ -16,7 +16,10 @@ void usage() {
          "  --sqlite DIR   directory for SQLite files; default $PGQRS_BENCH_SQLITE_DIR\n"
          "  --original-python PATH  python of a virtualenv with pgqrs==0.15.3 (the original, for "
          "comparison)\n"
-         "  --scripts DIR  where original_pgqrs_drain.py lives (default tools/bench/python)\n"
+         "  --ours-python PATH  python of a virtualenv with our package (scripts/python_env.sh), for the python "
+         "scenarios\n"
+         "  --scripts DIR  where the Python drivers (original_pgqrs_*.py, ours_pgqrs_*.py) live (default "
+         "tools/bench/python)\n"
          "  --quick        smaller sizes (whole run in a few minutes)\n"
          "  --smoke        tiny sizes: only checks that every scenario runs\n"
          "  --out DIR      results directory (results.jsonl), default bench-results\n";
@@ -28,6 +31,7 @@ int main(int argc, char** argv) try {
   if (const char* v = std::getenv("PGQRS_BENCH_PG_DSN")) opts.pg_dsn = v;
   if (const char* v = std::getenv("PGQRS_BENCH_SQLITE_DIR")) opts.sqlite_dir = v;
   if (const char* v = std::getenv("PGQRS_BENCH_ORIGINAL_PYTHON")) opts.original_python = v;
+  if (const char* v = std::getenv("PGQRS_BENCH_OURS_PYTHON")) opts.ours_python = v;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -40,6 +44,8 @@ int main(int argc, char** argv) try {
       opts.sqlite_dir = next();
     } else if (a == "--original-python") {
       opts.original_python = next();
+    } else if (a == "--ours-python") {
+      opts.ours_python = next();
     } else if (a == "--scripts") {
       opts.script_dir = next();
     } else if (a == "--quick") {

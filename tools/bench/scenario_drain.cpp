@@ -28,30 +28,6 @@ double with_progress(reporter& rep, const std::string& label, std::int64_t total
   return secs;
 }
 
-double library_drain(const store& s, const std::string& queue, int consumers, std::size_t batch,
-                     std::atomic<long>& done) {
-  std::vector<consumer> handles;
-  for (int i = 0; i < consumers; ++i) handles.push_back(s.consumer_ephemeral(queue));
-  return seconds_of([&] {
-    std::vector<std::thread> threads;
-    for (int i = 0; i < consumers; ++i) {
-      threads.emplace_back([&, i] {
-        const auto& c = handles[static_cast<std::size_t>(i)];
-        std::vector<std::int64_t> ids;
-        for (;;) {
-          auto msgs = c.dequeue_many(batch);
-          if (msgs.empty()) return;
-          ids.clear();
-          for (const auto& m : msgs) ids.push_back(m.id);
-          (void)c.archive_many(ids);
-          done += static_cast<long>(ids.size());
-        }
-      });
-    }
-    for (auto& th : threads) th.join();
-  });
-}
-
 json drain_params(int consumers, std::size_t batch, std::int64_t n) {
   return {{"consumers", consumers}, {"batch", batch}, {"messages", n}, {"payload_bytes", 100}};
 }

@@ -196,28 +196,10 @@ double library_runs(const config& cfg, int workers, std::int64_t n, reporter& re
 
 // ---------------------------------------------------------------- the original (Python, PostgreSQL)
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return out + "'";
-}
-
 /// Runs the original's script; its last output line as JSON (null on failure).
 json run_original(const options& opts, const std::string& args) {
-  const std::string cmd = shell_quote(*opts.original_python) + " " +
-                          shell_quote(opts.script_dir + "/original_pgqrs_workflow.py") + " --dsn " +
-                          shell_quote(*opts.pg_dsn) + " " + args;
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return nullptr;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p) != nullptr) out = buf.data();
-  if (pclose(p) != 0) return nullptr;
-  try {
-    return json::parse(out);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
+  return run_python_script(opts, *opts.original_python, "original_pgqrs_workflow.py",
+                           "--dsn " + shell_quote(*opts.pg_dsn) + " " + args);
 }
 
 bool have_original(const options& opts) {

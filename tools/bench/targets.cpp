@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "core/api/store_state.hpp"
 
@@ -34,6 +35,31 @@ store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_si
   auto s = connect(cfg);
   admin(s).install();
   return s;
+}
+
+double library_drain(const store& s, const std::string& queue, int consumers, std::size_t batch,
+                     std::atomic<long>& done, std::int64_t max_messages) {
+  std::vector<consumer> handles;
+  for (int i = 0; i < consumers; ++i) handles.push_back(s.consumer_ephemeral(queue));
+  return seconds_of([&] {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < consumers; ++i) {
+      threads.emplace_back([&, i] {
+        const auto& c = handles[static_cast<std::size_t>(i)];
+        std::vector<std::int64_t> ids;
+        for (;;) {
+          if (max_messages > 0 && done.load() >= max_messages) return;
+          auto msgs = c.dequeue_many(batch);
+          if (msgs.empty()) return;
+          ids.clear();
+          for (const auto& m : msgs) ids.push_back(m.id);
+          (void)c.archive_many(ids);
+          done += static_cast<long>(ids.size());
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+  });
 }
 
 void exec_sql(const store& s, const std::string& sql) {

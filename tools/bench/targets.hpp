@@ -2,6 +2,7 @@
 // Databases under test: a fresh PostgreSQL schema or SQLite file per measurement, and fast bulk seeding
 // (set-based SQL: seeding is setup, not what is measured).
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ void analyze(const store& s);
 void exec_sql(const store& s, const std::string& sql);
 /// Table name as raw SQL must write it for this store.
 std::string table(const store& s, const std::string& name);
+/// `consumers` threads (ephemeral consumers of `queue`) dequeue `batch` messages at a time and archive them
+/// (archive_many) until the queue is empty or, with one consumer, `max_messages` are done (0: no limit);
+/// returns the seconds taken and counts into `done`.
+double library_drain(const store& s, const std::string& queue, int consumers, std::size_t batch,
+                     std::atomic<long>& done, std::int64_t max_messages = 0);
 /// Settings that matter for the numbers (fsync, synchronous_commit, WAL mode...).
 json settings_of(const store& s);
 

@@ -1,6 +1,7 @@
 """Drives the ORIGINAL pgqrs (PyPI pgqrs==0.15.3, Rust + PyO3) through its Python API, for pgqrs-bench.
 
-Runs in its own virtualenv (scripts/bench.sh makes it) so it never imports our package. Usage:
+Runs in its own virtualenv (scripts/bench.sh makes it) so it never imports our package; ours_pgqrs_drain.py
+runs this same file under our package's venv. Usage:
     python original_pgqrs_drain.py --dsn DSN --schema SCHEMA --backlog N --batch B --max-messages M --max-seconds S
 The schema must exist and be empty. Seeds N messages (~100-byte payloads), then one consumer dequeues B at a
 time and archives them, until M messages or S seconds; prints one JSON object with the measured throughput.
@@ -12,9 +13,10 @@ import json
 import os
 import sys
 import time
+from importlib.metadata import version
 
+import bench_sql
 import pgqrs
-import psycopg
 
 
 async def main() -> None:
@@ -42,8 +44,7 @@ async def main() -> None:
 
     # Planner statistics, as autoanalyze would have them in any real deployment (the C++ side ANALYZEs its own
     # tables after seeding too). Without them the planner misjudges the backlog and numbers vary run to run.
-    with psycopg.connect(args.dsn, autocommit=True) as conn:
-        conn.execute(f'ANALYZE "{args.schema}".pgqrs_messages')
+    bench_sql.execute(args.dsn, f'ANALYZE "{args.schema}".pgqrs_messages')
 
     consumer = await store.consumer("drain")
     done = 0
@@ -59,12 +60,13 @@ async def main() -> None:
         done += len(msgs)
     elapsed = time.perf_counter() - started
     print(json.dumps({"messages": done, "seconds": elapsed, "msgs_per_sec": done / elapsed if elapsed else 0.0,
-                      "pgqrs_version": getattr(pgqrs, "__version__", "0.15.3")}), flush=True)
+                      "pgqrs_version": version("pgqrs")}), flush=True)
 
 
 asyncio.run(main())
 # pgqrs 0.15.3 crashes during interpreter shutdown about half the time (its background runtime threads race
 # Python's finalization: "PyGILState_Release: thread state must be current" or SIGSEGV). The result is already
-# printed and flushed; skip finalization so the exit status reflects the measurement, not that bug.
+# printed and flushed; skip finalization so the exit status reflects the measurement, not that bug (for both
+# packages alike).
 sys.stdout.flush()
 os._exit(0)

@@ -1,5 +1,6 @@
 """Runs a 3-step durable workflow with the ORIGINAL pgqrs (PyPI pgqrs==0.15.3) through its Python API, for
-pgqrs-bench. Runs in its own virtualenv (scripts/bench.sh makes it) so it never imports our package.
+pgqrs-bench. Runs in its own virtualenv (scripts/bench.sh makes it) so it never imports our package;
+ours_pgqrs_workflow.py runs this same file under our package's venv.
 
     python original_pgqrs_workflow.py --dsn DSN --schema SCHEMA --phase setup --runs N
         installs into SCHEMA (must exist, empty), creates workflow "wf3" and triggers N runs (payload
@@ -17,9 +18,10 @@ import json
 import os
 import sys
 import time
+from importlib.metadata import version
 
+import bench_sql
 import pgqrs
-import psycopg
 from pgqrs.decorators import step, workflow
 
 NAME = "wf3"
@@ -65,10 +67,9 @@ async def setup(args):
     for start in range(0, args.runs, chunk):
         n = min(chunk, args.runs - start)
         await pgqrs.produce_batch(store, NAME, [{"input": {"x": start + i}} for i in range(n)])
-    with psycopg.connect(args.dsn, autocommit=True) as conn:
-        for t in ("pgqrs_messages", "pgqrs_workflow_runs", "pgqrs_workflow_steps"):
-            conn.execute(f'ANALYZE "{args.schema}".{t}')
-            conn.execute(f'ALTER TABLE "{args.schema}".{t} SET (autovacuum_enabled = off)')
+    bench_sql.execute(args.dsn, *[s for t in ("pgqrs_messages", "pgqrs_workflow_runs", "pgqrs_workflow_steps")
+                                  for s in (f'ANALYZE "{args.schema}".{t}',
+                                            f'ALTER TABLE "{args.schema}".{t} SET (autovacuum_enabled = off)')])
     print(json.dumps({"triggered": args.runs}), flush=True)
 
 
@@ -93,18 +94,17 @@ async def run(args):
             if t.done() and t.exception() is not None:
                 raise t.exception()
     checks = 0
-    with psycopg.connect(args.dsn, autocommit=True) as conn:
-        while True:
-            checks += 1
-            (left,) = conn.execute(
-                f'SELECT count(*) FROM "{args.schema}".pgqrs_messages WHERE archived_at IS NULL').fetchone()
-            if left == 0:
-                break
-            await asyncio.sleep(0.002)
+    while True:
+        checks += 1
+        left = bench_sql.query_int(
+            args.dsn, f'SELECT count(*) FROM "{args.schema}".pgqrs_messages WHERE archived_at IS NULL')
+        if left == 0:
+            break
+        await asyncio.sleep(0.002)
     elapsed = time.perf_counter() - started
     print(json.dumps({"runs": finished[0], "seconds": elapsed, "runs_per_sec": finished[0] / elapsed,
                       "monitor_queries": checks, "workers": args.workers,
-                      "pgqrs_version": getattr(pgqrs, "__version__", "0.15.3")}), flush=True)
+                      "pgqrs_version": version("pgqrs")}), flush=True)
 
 
 async def idle(args):

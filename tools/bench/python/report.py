@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 OURS = "pgqrs-cpp"
+OURS_PY = "pgqrs-cpp-python"
 ORIGINAL = "pgqrs-0.15.3"
 RAW = {"postgres": "raw-libpq", "sqlite": "raw-sqlite"}
 
@@ -39,6 +40,12 @@ def drain_rate(rows, backend, impl, consumers, batch):
     for r in by(rows, "drain", backend, impl):
         if r["params"]["consumers"] == consumers and r["params"]["batch"] == batch:
             return r["metrics"]["msgs_per_sec"]
+    return None
+
+
+def metric(rows, scenario, impl, key):
+    for r in by(rows, scenario, implementation=impl):
+        return r["metrics"].get(key)
     return None
 
 
@@ -234,11 +241,61 @@ def targets(rows):
     ours4 = wf_metric(rows, "postgres", OURS, 4)
     if ours4:
         check("PostgreSQL 3-step workflow, 4 workers, absolute", f"{ours4:,.0f} runs/s", ">= 1,000", ours4 >= 1000)
+    py = metric(rows, "python_drain", OURS_PY, "msgs_per_sec")
+    py_cpp = metric(rows, "python_drain", OURS_PY, "cpp_msgs_per_sec_mean")
+    py_orig = metric(rows, "python_drain", ORIGINAL, "msgs_per_sec")
+    if py and py_orig:
+        check("PostgreSQL drain from Python, 1 consumer, batch 1, our package vs the original's",
+              f"{py / py_orig:.1f}x", ">= 10x", py / py_orig >= 10)
+    if py and py_cpp:
+        check("PostgreSQL drain from Python, 1 consumer, batch 1, our package vs our C++ drain (mean of the runs "
+              "before and after it)",
+              f"{py / py_cpp:.2f}", ">= 0.70", py / py_cpp >= 0.7)
+    imp = metric(rows, "python_import", OURS_PY, "importtime_ms")
+    if imp is not None:
+        check("`import pgqrs` (our package; -X importtime, median)", f"{imp:.0f} ms", "<= 100 ms", imp <= 100)
     sq = drain_rate(rows, "sqlite", OURS, 1, 1)
     sq_raw = drain_rate(rows, "sqlite", RAW["sqlite"], 1, 1)
     if sq and sq_raw:
         check("SQLite drain, 1 consumer, batch 1, vs raw SQLite loop", f"{sq / sq_raw:.2f}", ">= 0.80", sq / sq_raw >= 0.80)
     return out
+
+
+def python_section(rows):
+    drain = by(rows, "python_drain")
+    imports = by(rows, "python_import")
+    if not drain and not imports:
+        return []
+    lines = ["## Python package", ""]
+    if drain:
+        cpp = metric(rows, "python_drain", OURS_PY, "cpp_msgs_per_sec_mean")
+        lines += ["### Drain from Python (PostgreSQL, 1 consumer, batch 1, messages/s)", "",
+                  "| implementation | run | messages | messages/s | / our C++ (mean) |", "|---|---|---|---|---|"]
+        for r in drain:
+            rate = r["metrics"]["msgs_per_sec"]
+            vs = f"{rate / cpp:.2f}" if cpp else "–"
+            lines.append(f"| {r['implementation']} | {r['params'].get('run', '')} | {r['params']['messages']:,} | "
+                         f"{fmt(rate)} | {vs} |")
+        lines += ["", f"Every implementation drains the same {drain[0]['params']['backlog']:,}-message backlog "
+                      "(~100-byte payloads), dequeue then archive one message at a time, in the same run: "
+                      "pgqrs-cpp is the C++ library's loop (right before and right after the Python run: "
+                      "with fsync on every archive waits for a WAL flush, whose latency drifts), "
+                      "pgqrs-cpp-python our Python package "
+                      "(tools/bench/python/ours_pgqrs_drain.py), pgqrs-0.15.3 the original's "
+                      "(tools/bench/python/original_pgqrs_drain.py); each Python run is one asyncio process "
+                      "awaiting every call.", ""]
+    if imports:
+        lines += ["### `import pgqrs` (milliseconds, medians)", "",
+                  "| package | -X importtime | process wall | interpreter alone | wall - interpreter |",
+                  "|---|---|---|---|---|"]
+        for r in imports:
+            m = r["metrics"]
+            lines.append(f"| {r['implementation']} | {m['importtime_ms']:.1f} | {m['wall_ms']:.1f} | "
+                         f"{m['startup_ms']:.1f} | {m['import_over_startup_ms']:.1f} |")
+        lines += ["", f"{imports[0]['params']['runs']} fresh interpreters each (tools/bench/python/import_time.py): "
+                      "pgqrs's cumulative time in `python -X importtime -c 'import pgqrs'`, and the wall time of "
+                      "`python -c 'import pgqrs'` next to `python -c pass`.", ""]
+    return lines
 
 
 def markdown(rows, plots, command):
@@ -351,6 +408,7 @@ def markdown(rows, plots, command):
             lines.append("")
         for name, path in plots.get(backend, []):
             lines += [f"![{name}]({path})", ""]
+    lines += python_section(rows)
     explain = by(rows, "explain")
     if explain:
         lines += ["## Claim plan", ""]
