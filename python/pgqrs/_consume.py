@@ -3,13 +3,15 @@ ephemeral consumer (``__ephemeral__<uuid>``) of the call's own, cleaned up when 
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Callable, List, Optional
-
 from . import _pgqrs
 from ._pgqrs import PgqrsError, QueueMessage
 from ._dequeue import _call_releasing, _dispose, _ephemeral_consumer, _release_quietly, _run_handler
-from ._util import _call
+from ._util import _call, _lazy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any, Callable, List, Optional
+asyncio = _lazy("asyncio")
 
 _DEFAULT_POLL_INTERVAL_MS = 50
 

@@ -18,14 +18,17 @@ Database errors that may go away (``retryable``) do not end it: it waits them ou
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import time
-from typing import Any, Awaitable, Callable, List, Optional
 
 from . import _pgqrs
 from ._pgqrs import InternalError, QueueMessage, ValidationError
-from ._util import _call
+from ._util import _call, _lazy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any, Awaitable, Callable, List, Optional
+asyncio = _lazy("asyncio")
+inspect = _lazy("inspect")
 
 # The original's texts.
 _QUEUE_REQUIRED = 'Queue name is required. Use .from_queue("queue-name") or .worker(consumer)'

@@ -3,7 +3,9 @@ compare with ``==``, hash, and print as ``WorkerStatus.Ready``; the class cannot
 
 from __future__ import annotations
 
-from typing import Dict, Iterator
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Dict, Iterator
 
 
 class _SimpleEnum:

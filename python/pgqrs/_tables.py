@@ -4,7 +4,9 @@ the WorkerInfo record. Besides what the original implements, the calls its stubs
 
 from __future__ import annotations
 
-from typing import List, Optional
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 from . import _pgqrs
 from ._enums import WorkerStatus

@@ -18,6 +18,27 @@ if TYPE_CHECKING:
 _encode: Callable[[Any], str] | None = None
 
 
+class _LazyModule:
+    """A module imported at its first attribute use (``asyncio = _lazy("asyncio")``): what the package's
+    modules use of asyncio, inspect and json, so that importing the package does not import them."""
+
+    __slots__ = ("_name", "_module")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module = None
+
+    def __getattr__(self, attr: str) -> Any:
+        module = self._module
+        if module is None:
+            module = self._module = __import__(self._name)
+        return getattr(module, attr)
+
+
+def _lazy(name: str) -> Any:
+    return _LazyModule(name)
+
+
 def _dumps(payload: Any) -> str:
     """Compact JSON text of a payload, as ``json.dumps`` makes it (TypeError for what is not serialisable,
     ValueError for NaN and infinities). One encoder, made at the first call."""

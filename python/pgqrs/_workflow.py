@@ -16,12 +16,8 @@ A ``Run`` is backed in one of two ways:
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import json
 import math
 from datetime import datetime
-from typing import Any, Callable, List, Optional
 
 from . import _pgqrs
 from ._pgqrs import (
@@ -37,7 +33,14 @@ from ._pgqrs import (
     WorkflowRecord,
 )
 from ._enums import StepResultStatus, WorkflowStatus
-from ._util import _call, _dumps
+from ._util import _call, _dumps, _lazy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any, Callable, List, Optional
+asyncio = _lazy("asyncio")
+inspect = _lazy("inspect")
+json = _lazy("json")
 
 
 class RunStopped(BaseException):

@@ -21,11 +21,15 @@ functions are accepted.
 from __future__ import annotations
 
 import functools
-import inspect
-from typing import Any, Callable, Optional
 
 from ._pgqrs import PausedError, RetriesExhaustedError, StepNotReadyError, TransientStepError, ValidationError
+from ._util import _lazy
 from ._workflow import Run, StepResultStatus, StepRetryPolicy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
+inspect = _lazy("inspect")
 
 __all__ = ["WorkflowDef", "step", "workflow"]
 
