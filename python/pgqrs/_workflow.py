@@ -154,23 +154,20 @@ class StepGuard:
     def __init__(self, run: "Run", name: str, current_time: Optional[str], policy) -> None:
         self._run, self._name, self._time, self._policy = run, name, current_time, policy
 
-    async def success(self, result: Any) -> bool:
+    async def success(self, result: Any) -> None:
         await self._run._record_step_success(self._name, result)
-        return True
 
-    async def fail(self, error: str) -> bool:
+    async def fail(self, error: str) -> None:
         """A permanent failure (the next acquisition raises RetriesExhaustedError)."""
         await self._run._record_step_failure(self._name, _dumps(error), self._time, self._policy)
-        return True
 
-    async def fail_transient(self, code: str, message: str, retry_after: Optional[float] = None) -> bool:
+    async def fail_transient(self, code: str, message: str, retry_after: Optional[float] = None) -> None:
         """A failure that may pass: a retry is scheduled (``retry_after`` seconds, else the policy's delay)
         until the policy's attempts are used up."""
         if retry_after is not None:
             retry_after = _seconds(retry_after, "retry_after")
         await self._run._record_step_transient(self._name, str(code), str(message), retry_after, self._time,
                                                self._policy)
-        return True
 
 
 # ---------------------------------------------------------------- runs
@@ -273,16 +270,14 @@ class Run:
             return StepResult(StepResultStatus.Skipped, json.loads(output), None)
         return StepResult(StepResultStatus.Execute, None, StepGuard(self, step_name, when, policy))
 
-    async def complete_step(self, step_name: str, output: Any) -> bool:
+    async def complete_step(self, step_name: str, output: Any) -> None:
         _check_name(step_name)
         await self._record_step_success(step_name, output)
-        return True
 
-    async def fail_step(self, step_name: str, error: Any, current_time: Optional[str] = None) -> bool:
+    async def fail_step(self, step_name: str, error: Any, current_time: Optional[str] = None) -> None:
         """Records a step failure from its error JSON: with ``"is_transient": True`` a retry is scheduled."""
         _check_name(step_name)
         await self._record_step_failure(step_name, _dumps(error), _check_time(current_time) or self._time, None)
-        return True
 
     # -- beyond the original
 
@@ -412,6 +407,10 @@ class WorkflowTriggerBuilder:
         return self
 
     async def execute(self) -> QueueMessage:
+        if self._store is None:
+            raise ValueError("store is required")
+        if self._name is None:
+            raise ValueError("name is required")
         via = None if self._producer is None else self._producer._h
         return await _call(_pgqrs.workflow_trigger, self._store._h, self._name, self._input, self._key,
                            self._delay, via)
@@ -454,8 +453,8 @@ class WorkflowBuilder:
         return await _call(_pgqrs.workflow_create, store._h, name, not exist_ok)
 
     def trigger(self, input: Any) -> WorkflowTriggerBuilder:
-        store, name = self._require()
-        return WorkflowTriggerBuilder(store, name, _dumps(input))
+        """The trigger (as the original, a missing store or name is reported by its ``execute()``)."""
+        return WorkflowTriggerBuilder(self._store, self._name, _dumps(input))
 
 
 class RunBuilder:

@@ -148,7 +148,7 @@ async def test_a_step_runs_once_then_is_skipped_with_its_value(store):
     r = await make_run(store)
     res = await r.acquire_step("fetch")
     assert res.status == pgqrs.StepResultStatus.Execute and res.value is None
-    assert await res.guard.success({"items": [1, 2]}) is True
+    assert await res.guard.success({"items": [1, 2]}) is None  # as the original
     again = await r.acquire_step("fetch")
     assert again.status == pgqrs.StepResultStatus.Skipped
     assert again.value == {"items": [1, 2]} and again.guard is None
@@ -220,9 +220,9 @@ async def test_step_builder(store):
         await pgqrs.step().run(r).execute()
     with pytest.raises(ValueError):
         pgqrs.step().with_time("not a time")
-    assert await r.complete_step("s2", [1]) is True
+    assert await r.complete_step("s2", [1]) is None
     assert (await r.acquire_step("s2")).value == [1]
-    assert await r.fail_step("s3", {"is_transient": False, "code": "X", "message": "no"}) is True
+    assert await r.fail_step("s3", {"is_transient": False, "code": "X", "message": "no"}) is None
     with pytest.raises(pgqrs.RetriesExhaustedError):
         await r.acquire_step("s3")
 

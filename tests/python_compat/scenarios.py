@@ -43,6 +43,11 @@ RECORD_ATTRS = {
     "QueueMessage": ("id", "queue_id", "payload", "read_ct", "vt", "enqueued_at", "dequeued_at",
                      "producer_worker_id", "consumer_worker_id", "archived_at"),
     "QueueInfo": ("id", "queue_name"),
+    "WorkflowRecord": ("id", "name", "queue_id"),
+    "RunRecord": ("id", "workflow_id", "status", "input", "output", "error"),
+    # Step ids are left out: both packages upsert steps, and how many sequence values an upsert uses differs.
+    "StepRecord": ("run_id", "step_name", "status", "output", "error"),
+    "StepResult": ("status", "value"),
 }
 
 
@@ -475,6 +480,158 @@ async def exception_classes(ctx: Ctx) -> None:
     ctx.obs("raise and catch", norm(pgqrs.ValidationError("boom")))
     ctx.obs("direct Producer()", norm(catch(pgqrs.Producer)))
     ctx.obs("direct Consumer()", norm(catch(pgqrs.Consumer)))
+
+
+# ---------------------------------------------------------------------------------------------- workflows
+
+
+def raised(e: BaseException) -> Any:
+    """An exception by class only, for texts that embed a time (StepNotReadyError)."""
+    return {"raises": type(e).__name__}
+
+
+async def workflow_store(ctx: Ctx, name: str):
+    store = await ctx.store(max_enqueue_per_second=None, max_enqueue_burst=None)
+    await ctx.call("create", pgqrs.workflow().name(name).store(store).create)
+    return store
+
+
+@scenario
+async def workflow_definitions_and_runs(ctx: Ctx) -> None:
+    store = await workflow_store(ctx, "wf")
+    await ctx.call("create again", pgqrs.workflow().name("wf").store(store).create)
+    ctx.obs("trigger builder without a store", type(pgqrs.workflow().name("x").trigger(1)).__name__)
+    await ctx.call("trigger without a store", pgqrs.workflow().name("x").trigger(1).execute)
+    msg = await ctx.call("trigger", pgqrs.workflow().name("wf").store(store).trigger({"x": 1}).execute)
+    rb = pgqrs.run().message(msg).store(store)
+    await ctx.call("get before the run exists", rb.get)
+    run = await rb.execute()
+    ctx.obs("run id", run.id())
+    ctx.obs("run input", run.input)
+    ctx.obs("run current_time", run.current_time)
+    await ctx.call("start", run.start)
+    await ctx.call("start again", run.start)
+    await ctx.call("get while running", rb.get)
+    await ctx.call("success", run.success, {"done": True})
+    await ctx.call("get", rb.get)
+    await ctx.call("result", rb.result)
+    await ctx.call("start after success", run.start)
+    ctx.obs("runs", await (await store.get_workflow_runs()).list())
+    ctx.obs("workflow by name", await (await store.get_workflows()).get_by_name("wf"))
+
+    msg2 = await pgqrs.workflow().name("wf").store(store).trigger(2).execute()
+    run2 = await pgqrs.run().message(msg2).store(store).execute()
+    await run2.start()
+    await ctx.call("fail", run2.fail, "payment declined")
+    await ctx.call("get of a failed run", pgqrs.run().message(msg2).store(store).get)
+    await ctx.call("start after fail", run2.start)
+
+    msg3 = await pgqrs.workflow().name("wf").store(store).trigger(3).execute()
+    run3 = await pgqrs.run().message(msg3).store(store).execute()
+    await ctx.call("pause", run3.pause, "waiting for approval", 30)
+    ctx.obs("paused", (await run3.refresh()).id())
+    await ctx.call("create_workflow without an arg", pgqrs.admin(store).create_workflow, "wf2")
+    await ctx.call("trigger unknown workflow", pgqrs.workflow().name("nope").store(store).trigger(1).execute)
+    # (Run.cancel() is newer than 0.15.3: not compared here.)
+
+
+@scenario
+async def workflow_steps(ctx: Ctx) -> None:
+    store = await ctx.store(max_enqueue_per_second=None, max_enqueue_burst=None)
+    run = await ctx.call("create_workflow", pgqrs.admin(store).create_workflow, "wf", {"x": 1})
+    t = "2026-01-01T00:00:00+00:00"
+    res = await ctx.call("acquire", run.acquire_step, "fetch", current_time=t)
+    await ctx.call("success", res.guard.success, [1, 2])
+    await ctx.call("acquire done", run.acquire_step, "fetch", current_time=t)
+    res = await run.acquire_step("read", current_time=t)
+    await ctx.call("fail", res.guard.fail, "File not found")
+    await ctx.call("acquire failed", run.acquire_step, "read", current_time=t)
+    res = await run.acquire_step("net", current_time=t)
+    await ctx.call("fail_transient", res.guard.fail_transient, "NET", "connection reset", 5)
+    try:
+        await run.acquire_step("net", current_time=t)
+        ctx.obs("acquire before the retry", "no error")
+    except Exception as e:
+        ctx.obs("acquire before the retry", raised(e))
+    await ctx.call("acquire after the retry", run.acquire_step, "net", current_time="2026-01-01T00:00:06+00:00")
+    for bad in (-1.0, float("nan")):
+        res = await run.acquire_step(f"bad{bad}", current_time=t)
+        await ctx.call(f"fail_transient retry_after={bad}", res.guard.fail_transient, "X", "m", bad)
+    await ctx.call("complete_step", run.complete_step, "direct", {"v": 1})
+    await ctx.call("acquire completed", run.acquire_step, "direct")
+    await ctx.call("step builder without a run", pgqrs.step().name("a").execute)
+    steps = await (await store.get_workflow_steps()).list()
+    ctx.obs("steps", sorted(steps, key=lambda s: s.id))
+    ctx.obs("step retry_at set", [s.retry_at is not None for s in sorted(steps, key=lambda s: s.id)])
+
+
+@scenario
+async def decorated_workflow(ctx: Ctx) -> None:
+    from pgqrs.decorators import step, workflow
+
+    calls: list[str] = []
+
+    @step
+    async def double(c, x):
+        calls.append("double")
+        return x * 2
+
+    @step
+    async def boom(c):
+        raise KeyError("nope")
+
+    @workflow(name="wf")
+    async def flow(c, inp):
+        return {"y": await double(c, inp["x"])}
+
+    @workflow(name="bad")
+    async def bad(c, inp):
+        await boom(c)
+
+    ctx.obs("WorkflowDef", [type(flow).__name__, flow.name])
+    ctx.obs("bad name type", catch(lambda: workflow(name=3)))
+    ctx.obs("empty name", catch(lambda: workflow(name="")))
+    store = await ctx.store(max_enqueue_per_second=None, max_enqueue_burst=None)
+    run = await pgqrs.admin(store).create_workflow("wf", {"x": 21})
+    await ctx.call("run it", flow, run)
+    await ctx.call("run it again", flow, run)
+    ctx.obs("step executions", calls)
+    ctx.obs("run", (await (await store.get_workflow_runs()).list())[0])
+    run = await pgqrs.admin(store).create_workflow("bad", {"x": 1})
+    await ctx.call("a failing workflow", bad, run)
+    ctx.obs("failed run", next(r for r in await (await store.get_workflow_runs()).list() if r.id == run.id()))
+
+
+@scenario
+async def workflow_worker(ctx: Ctx) -> None:
+    from pgqrs.decorators import step, workflow
+
+    @step
+    async def add(c, x):
+        return x + 1
+
+    @workflow(name="wf")
+    async def flow(c, inp):
+        return await add(c, inp["x"])
+
+    store = await workflow_store(ctx, "wf")
+    consumer = ctx.name(await store.consumer("wf"), "worker")
+    task = asyncio.ensure_future(pgqrs.dequeue().worker(consumer).poll_interval(50).handle_workflow(flow).poll(store))
+    msgs = [await pgqrs.workflow().name("wf").store(store).trigger({"x": i}).execute() for i in range(3)]
+    for i, m in enumerate(msgs):
+        ctx.obs(f"result {i}", await asyncio.wait_for(pgqrs.run().message(m).store(store).result(), 60))
+    for _ in range(100):
+        if await consumer.status() == pgqrs.WorkerStatus.Polling:
+            break
+        await asyncio.sleep(0.05)
+    ctx.obs("worker status while polling", await consumer.status())
+    await ctx.call("interrupt", consumer.interrupt)
+    try:
+        await asyncio.wait_for(task, 30)
+        ctx.obs("loop end", "returned")
+    except Exception as e:
+        ctx.obs("loop end", e)
+    ctx.obs("worker status after", await consumer.status())
 
 
 def catch(fn: Callable[[], Any]) -> Any:

@@ -38,6 +38,12 @@ ALLOWED: dict[tuple[str, str, str | None], str] = {
         "produce()/produce_batch() without a producer: the original registers a new ephemeral worker row per "
         "call (never cleaned up, spec 12.1.4); ours registers none, so producer_worker_id is None",
     ("leases", "dequeue released", "producer_worker_id"): "as above: messages of produce_batch() have no producer",
+    ("workflow_definitions_and_runs", "trigger unknown workflow", None):
+        "the original reports a missing definition as PgqrsConnectionError 'Database query failed: "
+        "GET_WORKFLOW_BY_NAME ... no rows returned'; ours as the not-found it is (base PgqrsError, 'Workflow "
+        "with id ... not found', the original's NotFound text)",
+    ("workflow_definitions_and_runs", "trigger", "producer_worker_id"):
+        "as above: a trigger without a producer registers no ephemeral worker",
     ("admin_ops", "delete_queue with a message", "text"):
         "the original's produce() left an ephemeral worker on the queue, so its refusal names the worker; ours "
         "names the message that is still there",

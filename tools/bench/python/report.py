@@ -241,6 +241,13 @@ def targets(rows):
     ours4 = wf_metric(rows, "postgres", OURS, 4)
     if ours4:
         check("PostgreSQL 3-step workflow, 4 workers, absolute", f"{ours4:,.0f} runs/s", ">= 1,000", ours4 >= 1000)
+    wpy = wf_metric(rows, "postgres", OURS_PY, 1)
+    if wpy and ours:
+        check("PostgreSQL 3-step decorated workflow from Python, 1 worker, vs our C++ loop", f"{wpy / ours:.2f}",
+              ">= 0.70", wpy / ours >= 0.7)
+    if wpy and orig:
+        check("PostgreSQL 3-step decorated workflow from Python, 1 worker, vs the original's Python",
+              f"{wpy / orig:.1f}x", ">= 4x", wpy / orig >= 4)
     py = metric(rows, "python_drain", OURS_PY, "msgs_per_sec")
     py_cpp = metric(rows, "python_drain", OURS_PY, "cpp_msgs_per_sec_mean")
     py_orig = metric(rows, "python_drain", ORIGINAL, "msgs_per_sec")
