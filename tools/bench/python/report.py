@@ -375,9 +375,10 @@ def markdown(rows, plots, command):
         if wf:
             n = {r["implementation"]: r["params"]["runs"] for r in wf}
             lines += ["### Durable workflows (3-step runs/s; backlog triggered beforehand)", "",
-                      "| synchronous_commit | workers | pgqrs-cpp | raw SQL | ratio | original pgqrs | ours / original | commits/run ours "
+                      "| synchronous_commit | workers | pgqrs-cpp | raw SQL | ratio | original pgqrs | ours / original "
+                      "| our Python package | / pgqrs-cpp | / original | commits/run ours "
                       "| raw | original | write xacts/run ours | raw | original |",
-                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
             modes = sorted({r["params"].get("synchronous_commit", "on") for r in wf}, reverse=True)
             for mode, w in [(m, w) for m in modes for w in sorted({r["params"]["workers"] for r in wf})]:
                 ours = wf_metric(rows, backend, OURS, w, mode=mode)
@@ -388,15 +389,19 @@ def markdown(rows, plots, command):
                 c = [wf_metric(rows, backend, i, w, k, mode) for k in ("commits_per_run", "write_xacts_per_run")
                      for i in (OURS, RAW[backend], ORIGINAL)]
                 shown = mode if backend == "postgres" else "(SQLite: synchronous=FULL)"
+                py = wf_metric(rows, backend, OURS_PY, w, mode=mode)
+                py_cols = [fmt(py), f"{py / ours:.2f}" if py and ours else "–", f"{py / orig:.1f}x" if py and orig else "–"]
                 lines.append(f"| {shown} | {w} | {fmt(ours)} | {fmt(raw)} | {ratio} | {fmt(orig)} | {vs} | "
-                             + " | ".join(fmt(v, 2) for v in c) + " |")
+                             + " | ".join(py_cols) + " | " + " | ".join(fmt(v, 2) for v in c) + " |")
             lines += ["", f"Runs per measurement: {', '.join(f'{k}: {v:,}' for k, v in sorted(n.items()))}. "
                           "Steps: a = x + 1, b = a * 10, c = str(b). pgqrs-cpp workers are threads of one builder "
                           "(`workflow().name(def).concurrency(n).poll(store)`); raw SQL: n threads, each claim + "
                           "upsert run + read steps in one transaction, one INSERT per step, complete run + archive "
                           "in one transaction, on the library's tables; the original: n consumers each in "
                           "`dequeue().handle_workflow(wf).poll(store)` (its @workflow/@step decorators) in one "
-                          "asyncio process (tools/bench/python/original_pgqrs_workflow.py)."]
+                          "asyncio process (tools/bench/python/original_pgqrs_workflow.py); our Python package: the very same "
+                          "script and decorated workflow under our package (tools/bench/python/ours_pgqrs_workflow.py), "
+                          "1 worker."]
             if backend == "postgres":
                 lines += ["", "Commits: `pg_stat_database.xact_commit` delta (every transaction, read-only ones "
                               "included) on the benchmark's private server, from before the workers connect until "
