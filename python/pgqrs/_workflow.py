@@ -17,7 +17,6 @@ A ``Run`` is backed in one of two ways:
 from __future__ import annotations
 
 import math
-from datetime import datetime
 
 from . import _pgqrs
 from ._pgqrs import (
@@ -50,14 +49,12 @@ class RunStopped(BaseException):
 
 
 def _check_time(text: Optional[str]) -> Optional[str]:
+    """An RFC 3339 time as given, checked by the parser the native calls use. Raises TypeError, ValueError."""
     if text is None:
         return None
     if not isinstance(text, str):
         raise TypeError(f"time must be an RFC 3339 string, got {type(text).__name__}")
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"invalid RFC 3339 timestamp: {text!r}") from None
+    _pgqrs.check_time(text)
     return text
 
 
@@ -159,7 +156,7 @@ class StepGuard:
 
     async def fail(self, error: str) -> None:
         """A permanent failure (the next acquisition raises RetriesExhaustedError)."""
-        await self._run._record_step_failure(self._name, _dumps(error), self._time, self._policy)
+        await self._run._record_step_failure(self._name, error, self._time, self._policy)
 
     async def fail_transient(self, code: str, message: str, retry_after: Optional[float] = None) -> None:
         """A failure that may pass: a retry is scheduled (``retry_after`` seconds, else the policy's delay)
@@ -277,7 +274,7 @@ class Run:
     async def fail_step(self, step_name: str, error: Any, current_time: Optional[str] = None) -> None:
         """Records a step failure from its error JSON: with ``"is_transient": True`` a retry is scheduled."""
         _check_name(step_name)
-        await self._record_step_failure(step_name, _dumps(error), _check_time(current_time) or self._time, None)
+        await self._record_step_failure(step_name, error, _check_time(current_time) or self._time, None)
 
     # -- beyond the original
 
@@ -336,11 +333,12 @@ class Run:
         else:
             await _call(_pgqrs.step_complete, self._store._h, self._record.id, name, _dumps(result), self._time)
 
-    async def _record_step_failure(self, name: str, error_json: str, when: Optional[str], policy) -> None:
+    async def _record_step_failure(self, name: str, error: Any, when: Optional[str], policy) -> None:
+        """A failure from its error value (the original's fail_with_json): transient with ``is_transient``."""
+        error_json = _dumps(error)
         if self._ex is None:
             await _call(_pgqrs.step_fail, self._store._h, self._record.id, name, error_json, when, policy)
             return
-        error = json.loads(error_json)
         if isinstance(error, dict) and error.get("is_transient"):
             retry_after = error.get("retry_after")
             if isinstance(retry_after, dict):
@@ -364,6 +362,15 @@ class Run:
     async def _record_step_pause(self, name: str, message: str, resume_after: float) -> None:
         await _call(self._ex.fail_step, name, "pause", "PAUSED", message, resume_after, None)
         self._stop_unless_running()
+
+
+# A PausedError without a resume_after attribute pauses until run().resume() (ten years, in effect).
+_UNTIL_RESUMED_S = 10 * 365 * 86400.0
+
+
+def _resume_after_of(e: BaseException) -> float:
+    """How long a raised PausedError pauses: its ``resume_after`` attribute (seconds), else until resumed."""
+    return _seconds(getattr(e, "resume_after", None) or _UNTIL_RESUMED_S, "resume_after")
 
 
 def _duration_json(seconds: float) -> dict:
@@ -657,8 +664,7 @@ async def _execute_claimed(store, wf, ex) -> None:
     except PausedError as e:
         if ex.state == "running":
             # A pause requested by an exception that ended the code: the next execution starts over.
-            await _call(ex.suspend, str(e), _seconds(getattr(e, "resume_after", None) or 10 * 365 * 86400.0,
-                                                     "resume_after"))
+            await _call(ex.suspend, str(e), _resume_after_of(e))
         return
     except (TransientStepError, StepNotReadyError) as e:
         if ex.state == "running":

@@ -24,7 +24,7 @@ import functools
 
 from ._pgqrs import PausedError, RetriesExhaustedError, StepNotReadyError, TransientStepError, ValidationError
 from ._util import _lazy
-from ._workflow import Run, StepResultStatus, StepRetryPolicy
+from ._workflow import Run, StepResultStatus, StepRetryPolicy, _resume_after_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def step(func: Optional[Callable] = None, *, retry: Optional[StepRetryPolicy] = 
             except PausedError as e:
                 if ctx._ex is not None:
                     # Inside a worker the step itself waits: it runs again once the pause is over.
-                    await ctx._record_step_pause(step_name, str(e), getattr(e, "resume_after", None) or 10 * 365 * 86400.0)
+                    await ctx._record_step_pause(step_name, str(e), _resume_after_of(e))
                 raise
             except (StepNotReadyError, RetriesExhaustedError):
                 raise

@@ -9,12 +9,6 @@
 
 namespace pgqrs {
 
-namespace {
-const detail::store_core& core_of(const store& s) {
-  return *detail::state_of(s)->core;
-}
-}  // namespace
-
 run_builder run() {
   return {};
 }
@@ -35,11 +29,11 @@ std::int64_t run_builder::message_or_throw() const {
 }
 
 run_record run_builder::execute(const store& s) const {
-  return detail::wf::materialise_run(core_of(s), message_or_throw(), now());
+  return detail::wf::materialise_run(detail::core_of(s), message_or_throw(), now());
 }
 
 std::optional<run_record> run_builder::record(const store& s) const {
-  return detail::wf::find_run_by_message(core_of(s), message_or_throw());
+  return detail::wf::find_run_by_message(detail::core_of(s), message_or_throw());
 }
 
 std::optional<json> run_builder::get_json(const store& s) const {
@@ -72,12 +66,12 @@ json run_builder::result_json(const store& s, std::chrono::milliseconds timeout)
 }
 
 run_record run_builder::start(const store& s) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   return detail::wf::start_run(core, detail::wf::materialise_run(core, message_or_throw(), now()), now());
 }
 
 run_record run_builder::cancel(const store& s) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   // Any actor may cancel, even before a worker has seen the message: the run is created for it then.
   auto run = detail::wf::materialise_run(core, message_or_throw(), now());
   return detail::wf::cancel_run(core, run, now());
@@ -94,40 +88,40 @@ run_record unchanged(const detail::store_core& core, const run_record& run, std:
 }  // namespace
 
 run_record run_builder::complete(const store& s, const json& output) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto run = detail::wf::materialise_run(core, message_or_throw(), now());
   auto text = detail::output_text(output, "run " + std::to_string(run.id));
   return unchanged(core, run, detail::wf::finish_run(core, run.id, workflow_status::success, text, std::nullopt, now()));
 }
 
 run_record run_builder::fail(const store& s, const json& error) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto run = detail::wf::materialise_run(core, message_or_throw(), now());
   return unchanged(core, run,
                    detail::wf::finish_run(core, run.id, workflow_status::error, std::nullopt, error.dump(), now()));
 }
 
 run_record run_builder::pause(const store& s, std::string_view message, std::chrono::milliseconds resume_after) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto run = detail::wf::materialise_run(core, message_or_throw(), now());
   const json err{{"message", message}, {"resume_after", std::chrono::duration<double>(resume_after).count()}};
   return unchanged(core, run, detail::wf::pause_run(core, run.id, err.dump(), now()));
 }
 
 bool run_builder::resume(const store& s) const {
-  return detail::wf::wake_run(core_of(s), message_or_throw(), now());
+  return detail::wf::wake_run(detail::core_of(s), message_or_throw(), now());
 }
 
 std::vector<workflow_record> list_workflows(const store& s) {
-  return detail::wf::list_workflows(core_of(s));
+  return detail::wf::list_workflows(detail::core_of(s));
 }
 
 std::optional<workflow_record> get_workflow(const store& s, std::string_view name) {
-  return detail::wf::find_workflow(core_of(s), std::string(name));
+  return detail::wf::find_workflow(detail::core_of(s), std::string(name));
 }
 
 std::vector<run_record> list_runs(const store& s, const run_filter& filter) {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   std::optional<std::int64_t> workflow_id;
   if (filter.workflow) workflow_id = detail::wf::require_workflow(core, *filter.workflow).id;
   if (filter.limit == 0) throw validation_error("limit must be >= 1");
@@ -135,11 +129,11 @@ std::vector<run_record> list_runs(const store& s, const run_filter& filter) {
 }
 
 std::optional<run_record> get_run(const store& s, std::int64_t run_id) {
-  return detail::wf::find_run(core_of(s), run_id);
+  return detail::wf::find_run(detail::core_of(s), run_id);
 }
 
 std::vector<step_record> list_steps(const store& s, std::int64_t run_id) {
-  return detail::wf::list_steps(core_of(s), run_id);
+  return detail::wf::list_steps(detail::core_of(s), run_id);
 }
 
 }  // namespace pgqrs

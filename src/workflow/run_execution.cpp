@@ -121,7 +121,7 @@ run_execution::~run_execution() = default;
 
 std::optional<run_execution> run_execution::claim(const store& s, std::string_view workflow, const consumer& c,
                                                   const execution_options& options) {
-  const auto& core = *detail::state_of(s)->core;
+  const auto& core = detail::core_of(s);
   const auto wf = detail::wf::require_workflow(core, std::string(workflow));
   detail::check_worker_of(wf, c);
   auto ws = detail::state_of(c);

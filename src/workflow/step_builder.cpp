@@ -11,10 +11,6 @@ namespace pgqrs {
 
 namespace {
 
-const detail::store_core& core_of(const store& s) {
-  return *detail::state_of(s)->core;
-}
-
 /// The error's `retry_after`: whole seconds, fractional seconds, or the original's {"secs", "nanos"}.
 std::optional<std::chrono::microseconds> retry_after_of(const json& error) {
   auto it = error.find("retry_after");
@@ -73,7 +69,7 @@ timestamp step_builder::now_or_at() const {
 }
 
 step_acquisition step_builder::acquire(const store& s) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   const auto run_id = run_or_throw();
   const auto& name = name_or_throw();
   const auto t = now_or_at();
@@ -99,7 +95,7 @@ step_acquisition step_builder::acquire(const store& s) const {
 }
 
 step_record step_builder::complete(const store& s, const json& output) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   const auto run_id = run_or_throw();
   const auto& name = name_or_throw();
   const auto t = now_or_at();
@@ -113,7 +109,7 @@ step_record step_builder::complete(const store& s, const json& output) const {
 }
 
 step_record step_builder::fail(const store& s, const json& error) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   const auto run_id = run_or_throw();
   const auto& name = name_or_throw();
   const auto t = now_or_at();

@@ -42,10 +42,6 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-const detail::store_core& core_of(const store& s) {
-  return *detail::state_of(s)->core;
-}
-
 }  // namespace
 
 workflow_builder::workflow_builder() : m_counters(std::make_shared<counters>()) {}
@@ -100,7 +96,7 @@ workflow_builder& workflow_builder::at(timestamp t) {
 
 workflow_record workflow_builder::create(const store& s) const {
   if (!m_name) throw validation_error("Workflow name is required");
-  auto [record, created] = detail::wf::create_workflow(core_of(s), *m_name, now());
+  auto [record, created] = detail::wf::create_workflow(detail::core_of(s), *m_name, now());
   if (!created && m_fail_if_exists) throw workflow_already_exists(*m_name);
   return record;
 }
@@ -118,7 +114,7 @@ workflow_loop_stats workflow_builder::stats() const {
 
 workflow_builder::runner workflow_builder::resolve_runner(const store& s) const {
   if (!m_def) throw validation_error("a workflow definition with its function is required to run workflows");
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto wf = detail::wf::require_workflow(core, *m_name);
   auto c = m_consumer ? *m_consumer
                       : detail::handle_factory::make_consumer(detail::cached_consumer(*detail::state_of(s), wf.name));
@@ -127,7 +123,7 @@ workflow_builder::runner workflow_builder::resolve_runner(const store& s) const 
 }
 
 bool workflow_builder::execute(const store& s) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto [wf, c] = resolve_runner(s);
   auto ws = detail::state_of(c);
   detail::stop_if_not_running(core, ws->record.id, false);
@@ -149,7 +145,7 @@ void workflow_builder::poll(const store& s, std::stop_token stop) const {
 }
 
 void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto [wf, c] = resolve_runner(s);
   const auto ws_ptr = detail::state_of(c);
   auto& ws = *ws_ptr;
@@ -238,7 +234,7 @@ trigger_builder& trigger_builder::delay(std::chrono::milliseconds d) {
 }
 
 queue_message trigger_builder::execute(const store& s) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto wf = detail::wf::require_workflow(core, m_workflow);
   auto queue = detail::find_queue_by_id(core, wf.queue_id);
   if (!queue) throw queue_not_found(m_workflow);

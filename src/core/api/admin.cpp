@@ -12,83 +12,77 @@
 
 namespace pgqrs {
 
-namespace {
-const detail::store_core& core_of(const store& s) {
-  return *detail::state_of(s)->core;
-}
-}  // namespace
-
 void admin_builder::install() const {
-  detail::install_schema(core_of(m_store), now());
+  detail::install_schema(detail::core_of(m_store), now());
 }
 
 void admin_builder::verify() const {
-  detail::verify_schema(core_of(m_store));
+  detail::verify_schema(detail::core_of(m_store));
 }
 
 queue_record admin_builder::create_queue(std::string_view name) const {
-  return detail::create_queue(core_of(m_store), name, now());
+  return detail::create_queue(detail::core_of(m_store), name, now());
 }
 
 queue_record admin_builder::get_queue(std::string_view name) const {
-  return detail::require_queue(core_of(m_store), name);
+  return detail::require_queue(detail::core_of(m_store), name);
 }
 
 void admin_builder::delete_queue(const queue_record& queue) const {
-  detail::delete_queue_checked(core_of(m_store), queue);
+  detail::delete_queue_checked(detail::core_of(m_store), queue);
 }
 
 void admin_builder::delete_queue_by_name(std::string_view name) const {
-  delete_queue(detail::require_queue(core_of(m_store), name));
+  delete_queue(detail::require_queue(detail::core_of(m_store), name));
 }
 
 std::uint64_t admin_builder::purge_queue(std::string_view name) const {
-  return detail::purge_queue(core_of(m_store), name);
+  return detail::purge_queue(detail::core_of(m_store), name);
 }
 
 std::vector<std::int64_t> admin_builder::dlq() const {
-  return detail::dead_letter(core_of(m_store), now());
+  return detail::dead_letter(detail::core_of(m_store), now());
 }
 
 std::uint64_t admin_builder::reclaim_messages(std::int64_t queue_id,
                                               std::optional<std::chrono::seconds> older_than) const {
-  const auto& core = core_of(m_store);
+  const auto& core = detail::core_of(m_store);
   const auto t = now();
   return detail::reclaim_zombies(core, queue_id, t - older_than.value_or(detail::stale_after(core.cfg)), t);
 }
 
 std::uint64_t admin_builder::release_worker_messages(std::int64_t worker_id) const {
-  return detail::release_by_consumer(core_of(m_store), worker_id, now());
+  return detail::release_by_consumer(detail::core_of(m_store), worker_id, now());
 }
 
 std::vector<worker_record> admin_builder::list_workers() const {
-  return detail::list_workers(core_of(m_store));
+  return detail::list_workers(detail::core_of(m_store));
 }
 
 std::uint64_t admin_builder::delete_worker(std::int64_t worker_id) const {
-  return detail::delete_unreferenced_worker(core_of(m_store), worker_id);
+  return detail::delete_unreferenced_worker(detail::core_of(m_store), worker_id);
 }
 
 std::uint64_t admin_builder::purge_old_workers(std::chrono::seconds older_than) const {
-  return detail::purge_stopped_workers(core_of(m_store), now() - older_than);
+  return detail::purge_stopped_workers(detail::core_of(m_store), now() - older_than);
 }
 
 std::vector<queue_message> admin_builder::get_worker_messages(std::int64_t worker_id) const {
-  return detail::worker_messages(core_of(m_store), worker_id);
+  return detail::worker_messages(detail::core_of(m_store), worker_id);
 }
 
 pgqrs::worker_stats admin_builder::worker_stats(std::string_view queue_name) const {
-  const auto& core = core_of(m_store);
+  const auto& core = detail::core_of(m_store);
   return detail::queue_worker_stats(core, detail::require_queue(core, queue_name), now());
 }
 
 std::vector<pgqrs::worker_health_stats> admin_builder::worker_health_stats(
     std::chrono::seconds heartbeat_timeout, bool group_by_queue) const {
-  return detail::worker_health(core_of(m_store), now() - heartbeat_timeout, group_by_queue);
+  return detail::worker_health(detail::core_of(m_store), now() - heartbeat_timeout, group_by_queue);
 }
 
 pgqrs::queue_metrics admin_builder::queue_metrics(std::string_view queue_name) const {
-  const auto& core = core_of(m_store);
+  const auto& core = detail::core_of(m_store);
   auto rows = detail::queue_message_metrics(core, detail::require_queue(core, queue_name).id, now());
   // One row: the queue was found a moment ago. Purged in between, it would be missing: report that.
   if (rows.empty()) throw queue_not_found(std::string(queue_name));
@@ -96,11 +90,11 @@ pgqrs::queue_metrics admin_builder::queue_metrics(std::string_view queue_name) c
 }
 
 std::vector<pgqrs::queue_metrics> admin_builder::all_queues_metrics() const {
-  return detail::queue_message_metrics(core_of(m_store), std::nullopt, now());
+  return detail::queue_message_metrics(detail::core_of(m_store), std::nullopt, now());
 }
 
 pgqrs::system_stats admin_builder::system_stats() const {
-  return detail::database_stats(core_of(m_store), now());
+  return detail::database_stats(detail::core_of(m_store), now());
 }
 
 }  // namespace pgqrs

@@ -25,10 +25,6 @@ using detail::poll_membership;
 using detail::sleep_for;
 using detail::stop_if_not_running;
 
-const detail::store_core& core_of(const store& s) {
-  return *detail::state_of(s)->core;
-}
-
 std::vector<std::int64_t> ids_of(const std::vector<queue_message>& msgs) {
   std::vector<std::int64_t> ids;
   ids.reserve(msgs.size());
@@ -83,16 +79,16 @@ consumer dequeue_builder::resolve(const store& s) const {
 
 std::chrono::milliseconds dequeue_builder::lease(const store& s) const {
   if (m_lease) return *m_lease;
-  if (m_at) return core_of(s).cfg.default_lock_time;
+  if (m_at) return detail::core_of(s).cfg.default_lock_time;
   return default_lease;
 }
 
 std::chrono::milliseconds dequeue_builder::interval(const store& s) const {
-  return m_poll_interval.value_or(core_of(s).cfg.poll_interval);
+  return m_poll_interval.value_or(detail::core_of(s).cfg.poll_interval);
 }
 
 std::vector<queue_message> dequeue_builder::fetch(const consumer& c, const store& s) const {
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   const auto l = lease(s);
   detail::check_dequeue_args(core, m_batch, l);
   detail::beat_before_claim(*detail::state_of(c));
@@ -110,7 +106,7 @@ std::optional<queue_message> dequeue_builder::fetch_one(const store& s) const {
 std::vector<queue_message> dequeue_builder::fetch_all(const store& s) const {
   auto c = resolve(s);
   try {
-    stop_if_not_running(core_of(s), c.worker_id(), false);
+    stop_if_not_running(detail::core_of(s), c.worker_id(), false);
     return fetch(c, s);
   } catch (const worker_not_found&) {
     // The store's own consumer for from(queue) was deleted (purge_queue, delete_worker): register anew.
@@ -122,7 +118,7 @@ std::vector<queue_message> dequeue_builder::fetch_all(const store& s) const {
 
 std::vector<queue_message> dequeue_builder::poll(const store& s) const {
   check_poll_batch();
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto c = resolve(s);
   auto& ws = *detail::state_of(c);
   stop_if_not_running(core, c.worker_id(), false);
@@ -241,7 +237,7 @@ void handle_messages(const detail::store_core& core, detail::worker_state& ws, d
 bool dequeue_handler::execute(const store& s) const {
   const auto& b = *m_builder;
   check_handler_batch();
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto c = b.resolve(s);
   stop_if_not_running(core, c.worker_id(), false);
   auto msgs = b.fetch(c, s);
@@ -264,7 +260,7 @@ void dequeue_handler::run_loop(const store& s, std::stop_token stop) const {
   if (b.m_until) throw validation_error("until() is not supported with handler poll loops");
   b.check_poll_batch();
   check_handler_batch();
-  const auto& core = core_of(s);
+  const auto& core = detail::core_of(s);
   auto c = b.resolve(s);
   const auto ws_ptr = detail::state_of(c);
   auto& ws = *ws_ptr;

@@ -50,7 +50,7 @@ std::vector<std::int64_t> enqueue_builder::execute(const store& s) const {
     const producer p = m_at ? m_producer->with_time(*m_at) : *m_producer;
     inserted = p.batch_enqueue_at(m_payloads, p.current_time(), m_delay);
   } else if (m_queue) {
-    const auto& core = *detail::state_of(s)->core;
+    const auto& core = detail::core_of(s);
     auto queue = detail::require_queue(core, *m_queue);
     // No worker row for a one-shot enqueue (the original registered one per call, forever). Like the
     // original, each call gets a fresh token bucket: a single call cannot exceed the burst capacity.

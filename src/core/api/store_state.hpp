@@ -11,6 +11,7 @@
 
 #include "core/common/rate_limit.hpp"
 #include "core/ops/store_core.hpp"
+#include "pgqrs/store.hpp"
 #include "pgqrs/types.hpp"
 
 namespace pgqrs::detail {
@@ -55,6 +56,11 @@ struct store_state {
 
   explicit store_state(core_ptr c) : core(std::move(c)) {}
 };
+
+/// The shared core behind a store handle (what every builder and handle runs its operations on).
+inline const store_core& core_of(const store& s) {
+  return *state_of(s)->core;
+}
 
 /// The cached one-shot consumer of `queue`, registering it on first use. @throws queue_not_found
 std::shared_ptr<worker_state> cached_consumer(store_state& state, const std::string& queue);
