@@ -1,9 +1,10 @@
 # Turso engine (the Rust rewrite of SQLite) through its C ABI, the crates.io crate `turso_sdk_kit`.
 #
-# What this provides when PGQRS_WITH_TURSO is ON:
+# What this provides when PGQRS_WITH_TURSO is ON (include it after add_library(pgqrs)):
 #   pgqrs::turso_engine_sys  IMPORTED static library: the engine (libpgqrs_turso_engine_sys.a, built by cargo
 #                            from src/turso/rust) plus turso.h on its include path, linked with pthread/dl/m.
-#   pgqrs_turso_engine       our C++ RAII layer over it (src/turso/turso_engine.cpp, pgqrs::detail::turso).
+#   in the pgqrs library     our C++ RAII layer over it (src/turso/turso_engine.cpp, pgqrs::detail::turso), the
+#                            SQLite-family engine adapter and the turso:// driver (open_turso), PGQRS_HAVE_TURSO.
 #
 # Why it is built this way:
 #   * The engine is Rust; a release build takes minutes on 2 cores. cargo's target directory therefore lives in
@@ -17,7 +18,6 @@
 #   * Symbols are `turso_*`, so the engine links next to libsqlite3 without clashes (never use the
 #     `turso_sqlite3` crate: it exports `sqlite3_*`).
 
-option(PGQRS_WITH_TURSO "Build the Turso engine (cargo + crates.io turso_sdk_kit; minutes on a cold cache)" OFF)
 if(NOT PGQRS_WITH_TURSO)
   return()
 endif()
@@ -96,11 +96,12 @@ target_link_libraries(pgqrs_turso_engine_sys INTERFACE Threads::Threads ${CMAKE_
 add_dependencies(pgqrs_turso_engine_sys pgqrs_turso_engine_cargo)
 add_library(pgqrs::turso_engine_sys ALIAS pgqrs_turso_engine_sys)
 
-# ---- our C++ layer over turso.h ---------------------------------------------------------------------------
-# A library of its own until the sqlite_family split lands; then turso_engine.cpp joins the pgqrs target.
-add_library(pgqrs_turso_engine STATIC src/turso/turso_engine.cpp)
-target_include_directories(pgqrs_turso_engine PUBLIC "${PROJECT_SOURCE_DIR}/src")
-# PRIVATE keeps turso.h off our includers' include paths; being a static library, CMake still forwards the
-# engine archive to the final link ($<LINK_ONLY:...>).
-target_link_libraries(pgqrs_turso_engine PUBLIC pgqrs::pgqrs PRIVATE pgqrs::turso_engine_sys pgqrs_warnings)
-set_target_properties(pgqrs_turso_engine PROPERTIES POSITION_INDEPENDENT_CODE ON)
+# ---- our C++ layer over turso.h, and the Turso backend: part of the pgqrs library ----------------------------
+target_sources(pgqrs PRIVATE src/turso/turso_engine.cpp src/turso/turso_family_engine.cpp
+  src/turso/turso_database.cpp)
+target_compile_definitions(pgqrs PRIVATE PGQRS_HAVE_TURSO=1)
+# PRIVATE keeps turso.h off our includers' include paths; a static libpgqrs still forwards the archive to the
+# final link ($<LINK_ONLY:pgqrs_turso_engine_sys>). Installed, the archive sits next to libpgqrs and
+# pgqrsConfig.cmake re-creates this imported target around it.
+target_link_libraries(pgqrs PRIVATE pgqrs_turso_engine_sys)
+install(FILES "${PGQRS_TURSO_ENGINE_LIB}" DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT library)

@@ -30,7 +30,7 @@ sqlite_target target_of(const config& cfg) {
   }
   sqlite_target o;
   o.open.path = dsn.target;
-  o.description = "'" + dsn.target + "'";
+  o.description = "SQLite database '" + dsn.target + "'";
   if (dsn.uri) {
     // The URI's own parameters (mode=ro|rw|rwc|memory, cache=shared, ...) narrow these flags.
     o.open.flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI;

@@ -14,7 +14,7 @@ namespace pgqrs::detail::sqlite_family {
 namespace {
 
 std::string open_context(const std::string& description) {
-  return "opening SQLite database " + description;
+  return "opening " + description;
 }
 
 /// Resets a statement (and drops its bindings) when a step loop ends, however it ends.
@@ -79,7 +79,7 @@ std::string_view sqlstate_for(fault kind) noexcept {
 
 connection_error open_error(const engine_error& e, const std::string& description) {
   std::string detail = e.what();
-  if (e.kind() == fault::not_a_database) detail += ": the file exists but is not an SQLite database";
+  if (e.kind() == fault::not_a_database) detail += ": the file exists but is not an SQLite-format database";
   return connection_error(detail, open_context(description), std::string(), e.kind() == fault::busy);
 }
 

@@ -29,7 +29,7 @@ namespace pgqrs::detail::sqlite_family {
 /// How to set up each connection of one database (derived once from the config by the backend).
 struct family_options {
   sqlite_settings settings;
-  /// Names the database in errors: the quoted path or URI, plus a hint on the mode.
+  /// Names the database in errors: engine, quoted path or URI, plus a hint on the mode ("SQLite database '/x.db'").
   std::string description;
 };
 

@@ -51,7 +51,8 @@ std::string sql_text(std::string_view sql) {
   return std::string(sql);
 }
 
-/// True if `rest` holds only whitespace, `;` and comments: what may follow the one statement of prepare().
+}  // namespace
+
 bool only_trivia(std::string_view rest) {
   std::size_t i = 0;
   while (i < rest.size()) {
@@ -70,6 +71,8 @@ bool only_trivia(std::string_view rest) {
   }
   return true;
 }
+
+namespace {
 
 // A byte that outlives every call: Turso rejects a null pointer only when the length is non-zero, but an
 // empty std::string_view/span may carry one, so we never hand it over.
@@ -114,7 +117,8 @@ std::string status_name(status code) {
 }
 
 engine_error::engine_error(error_code kind, std::string operation, status code, std::string message)
-    : database_error(kind, "", "Turso " + operation + " failed: " + message + " (" + status_name(code) + ")"),
+    : database_error(kind, "", "Turso " + operation + " failed: " + message + " (" + status_name(code) + ")",
+                     code == status::busy),
       m_operation(std::move(operation)),
       m_status(code),
       m_message(std::move(message)) {}

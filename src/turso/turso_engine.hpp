@@ -50,6 +50,9 @@ enum class status : int {
   ioerr = 134,
 };
 
+/// True if `rest` holds only whitespace, `;` and comments: what may follow the one statement of prepare().
+[[nodiscard]] bool only_trivia(std::string_view rest);
+
 /// "TURSO_BUSY", ... ("TURSO_<n>" for a code this header does not know).
 [[nodiscard]] std::string status_name(status code);
 

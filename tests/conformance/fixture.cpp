@@ -26,11 +26,13 @@ backend_under_test current_backend() {
   if (name == "postgres") return backend_under_test::postgres;
   if (name == "pgbouncer") return backend_under_test::pgbouncer;
   if (name == "sqlite") return backend_under_test::sqlite;
+  if (name == "turso") return backend_under_test::turso;
   throw std::runtime_error("unknown PGQRS_TEST_BACKEND '" + name + "'");
 }
 
 bool is_postgres_family() {
-  return current_backend() != backend_under_test::sqlite;
+  const backend_under_test b = current_backend();
+  return b == backend_under_test::postgres || b == backend_under_test::pgbouncer;
 }
 
 std::string unique_name(const std::string& prefix) {
@@ -56,11 +58,13 @@ void store_test::SetUp() {
       m_config.max_connections = 8;
       break;
     }
-    case backend_under_test::sqlite: {
+    case backend_under_test::sqlite:
+    case backend_under_test::turso: {
       auto dir = std::filesystem::temp_directory_path() / "pgqrs-tests";
       std::filesystem::create_directories(dir);
       m_sqlite_path = (dir / (unique_name("t") + ".db")).string();
-      m_config = config::from_dsn("sqlite://" + m_sqlite_path);
+      const char* scheme = current_backend() == backend_under_test::sqlite ? "sqlite://" : "turso://";
+      m_config = config::from_dsn(scheme + m_sqlite_path);
       break;
     }
   }
@@ -92,7 +96,7 @@ void store_test::TearDown() {
   }
   m_store.reset();
   if (!m_sqlite_path.empty()) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(m_sqlite_path + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", "-tshm"}) std::filesystem::remove(m_sqlite_path + suffix);
   }
 }
 

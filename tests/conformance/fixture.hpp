@@ -1,6 +1,6 @@
 #pragma once
 // Conformance fixture: the same test cases run on every backend. ctest registers the binary once per backend
-// with PGQRS_TEST_BACKEND = postgres | pgbouncer | sqlite; DSNs come from PGQRS_PG_DSN / PGQRS_PGBOUNCER_DSN
+// with PGQRS_TEST_BACKEND = postgres | pgbouncer | sqlite | turso; DSNs come from PGQRS_PG_DSN / PGQRS_PGBOUNCER_DSN
 // (scripts/test.sh starts the servers). Each test gets its own PostgreSQL schema or SQLite file, so tests run
 // in parallel without seeing each other.
 
@@ -16,7 +16,7 @@
 
 namespace pgqrs::testing {
 
-enum class backend_under_test { postgres, pgbouncer, sqlite };
+enum class backend_under_test { postgres, pgbouncer, sqlite, turso };
 
 backend_under_test current_backend();
 bool is_postgres_family();
@@ -43,6 +43,7 @@ class store_test : public ::testing::Test {
 
   config m_config;
   std::optional<store> m_store;
+  /// The database file of an SQLite-family backend (SQLite, Turso), removed with its WAL at teardown.
   std::string m_sqlite_path;
 };
 

@@ -35,7 +35,11 @@ constexpr std::array drivers{
 #else
     driver_entry{backend_kind::sqlite, "sqlite", "Sqlite", "PGQRS_WITH_SQLITE", nullptr},
 #endif
+#ifdef PGQRS_HAVE_TURSO
+    driver_entry{backend_kind::turso, "turso", "Turso", "PGQRS_WITH_TURSO", &open_turso},
+#else
     driver_entry{backend_kind::turso, "turso", "Turso", "PGQRS_WITH_TURSO", nullptr},
+#endif
     driver_entry{backend_kind::s3, "s3", "S3", "PGQRS_WITH_S3", nullptr},
 };
 

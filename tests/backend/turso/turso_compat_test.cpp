@@ -18,7 +18,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/sql_catalog.hpp"
+#include "core/db/sql_catalog.hpp"
 #include "turso_test_support.hpp"
 
 namespace {
