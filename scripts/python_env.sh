@@ -20,5 +20,6 @@ mapfile -t build_requires < <("$venv/bin/python" -c \
 "${pip[@]}" "${build_requires[@]}" pytest 'pytest-asyncio==1.5.0' 'mypy==2.4.1' >&2
 # Two cores are the norm here; the wheel build compiles the whole core.
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
-"${pip[@]}" --no-build-isolation . >&2
+# The Turso backend is on as in scripts/build.sh (PGQRS_WITH_TURSO=OFF leaves it out; cargo's cache is shared).
+"${pip[@]}" --no-build-isolation -C cmake.define.PGQRS_WITH_TURSO="${PGQRS_WITH_TURSO:-ON}" . >&2
 echo "$venv"

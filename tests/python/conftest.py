@@ -1,8 +1,8 @@
 """Fixtures for the Python suite: every test gets its own store (a fresh PostgreSQL schema or SQLite file).
 
-Backends come from PGQRS_PY_BACKENDS (default "sqlite,postgres,pgbouncer"); PostgreSQL and PgBouncer read
-PGQRS_PG_DSN / PGQRS_PGBOUNCER_DSN (scripts/test.sh starts both). A backend whose server is not configured
-is a failure, not a skip.
+Backends come from PGQRS_PY_BACKENDS (default "sqlite,turso,postgres,pgbouncer", without turso when
+PGQRS_WITH_TURSO=OFF); PostgreSQL and PgBouncer read PGQRS_PG_DSN / PGQRS_PGBOUNCER_DSN (scripts/test.sh starts
+both). A backend whose server is not configured is a failure, not a skip.
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ import pytest
 
 import pgqrs
 
-BACKENDS = [b.strip() for b in os.environ.get("PGQRS_PY_BACKENDS", "sqlite,postgres,pgbouncer").split(",") if b.strip()]
+_DEFAULT_BACKENDS = "sqlite,postgres,pgbouncer" if os.environ.get("PGQRS_WITH_TURSO") == "OFF" \
+    else "sqlite,turso,postgres,pgbouncer"
+BACKENDS = [b.strip() for b in os.environ.get("PGQRS_PY_BACKENDS", _DEFAULT_BACKENDS).split(",") if b.strip()]
+# Embedded backends: a database file per test, no schema, SQLite's SQL dialect.
+FILE_BACKENDS = ("sqlite", "turso")
 DSN_VARS = {"postgres": "PGQRS_PG_DSN", "pgbouncer": "PGQRS_PGBOUNCER_DSN"}
 
 
@@ -40,14 +44,20 @@ def backend(request) -> str:
 
 @pytest.fixture
 def config(backend, tmp_path) -> pgqrs.Config:
-    """Settings of a store of its own: a unique schema on PostgreSQL, a fresh file on SQLite."""
-    if backend == "sqlite":
-        yield pgqrs.Config(f"sqlite://{tmp_path / 'test.db'}")
+    """Settings of a store of its own: a unique schema on PostgreSQL, a fresh file on SQLite and Turso."""
+    if backend in FILE_BACKENDS:
+        yield pgqrs.Config(f"{backend}://{tmp_path / 'test.db'}")
         return
     schema = f"py_{uuid.uuid4().hex[:16]}"
     cfg = pgqrs.Config(server_dsn(backend), schema=schema, max_connections=4)
     yield cfg
     drop_schema(schema)
+
+
+def skip_if_single_process(backend: str) -> None:
+    """A Turso file can be open in one process only (docs/turso.md): tests with a second process skip it."""
+    if backend == "turso":
+        pytest.skip("a Turso database file cannot be opened by a second process while this one has it open")
 
 
 @pytest.fixture

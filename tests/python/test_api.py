@@ -35,7 +35,7 @@ def test_everything_in_all_exists():
         assert hasattr(pgqrs, name), name
 
 
-@pytest.mark.parametrize("dsn", ["mysql://localhost/db", "not a dsn", "", "turso:///tmp/x.db"])
+@pytest.mark.parametrize("dsn", ["mysql://localhost/db", "not a dsn", "", "turso://", "turso:///tmp/"])
 async def test_bad_dsn_raises_config_error(dsn):
     with pytest.raises(pgqrs.ConfigError):
         await pgqrs.connect(dsn)

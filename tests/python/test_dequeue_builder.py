@@ -17,6 +17,8 @@ import pytest
 import pgqrs
 from pgqrs import WorkerStatus
 
+from conftest import FILE_BACKENDS, skip_if_single_process
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SUSPENDED_INTERRUPTED = "Operation suspended: worker interrupted"
 
@@ -368,8 +370,9 @@ POLLER = textwrap.dedent('''
 
 @pytest.mark.parametrize("busy", [True, False], ids=["in_handler", "idle"])
 async def test_ctrl_c_ends_a_poll_loop_cleanly(store, queue, config, backend, busy):
+    skip_if_single_process(backend)
     msg_id = await pgqrs.produce(store, queue, {"work": 1}) if busy else None
-    schema = "" if backend == "sqlite" else config.schema
+    schema = "" if backend in FILE_BACKENDS else config.schema
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", POLLER, config.dsn, schema, queue,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=str(ROOT))

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from conftest import server_dsn
+from conftest import FILE_BACKENDS, server_dsn
 
 HERE = pathlib.Path(__file__).resolve().parent / "readme"
 
@@ -23,8 +23,8 @@ def psql(sql: str) -> None:
 @pytest.fixture
 def fresh_dsn(backend, tmp_path):
     """The examples connect with a bare DSN (default schema), so each gets a database of its own."""
-    if backend == "sqlite":
-        yield f"sqlite://{tmp_path / 'readme.db'}"
+    if backend in FILE_BACKENDS:
+        yield f"{backend}://{tmp_path / 'readme.db'}"
         return
     db = f"readme_{uuid.uuid4().hex[:12]}"
     psql(f'CREATE DATABASE "{db}"')

@@ -13,6 +13,7 @@ import pytest
 import pgqrs
 from pgqrs.decorators import step, workflow
 
+from conftest import FILE_BACKENDS
 from workflow_support import drain_workflow, wf_name
 
 
@@ -483,7 +484,7 @@ async def test_a_plain_coroutine_taking_the_run_is_a_workflow_too(store):
 async def test_a_transactional_step_commits_its_sql_with_its_checkpoint(store, backend):
     name = wf_name()
     table = f"t_{uuid.uuid4().hex[:8]}"
-    ph = "$1" if backend != "sqlite" else "?1"
+    ph = "?1" if backend in FILE_BACKENDS else "$1"
     crash = [True]
 
     def create(tx):

@@ -14,6 +14,7 @@ import textwrap
 
 import pgqrs
 
+from conftest import FILE_BACKENDS, skip_if_single_process
 from workflow_support import drain_workflow, wf_name
 
 WORKER = textwrap.dedent('''
@@ -52,14 +53,15 @@ WORKER = textwrap.dedent('''
 ''')
 
 
-async def test_ctrl_c_stops_a_worker_cleanly_and_gives_its_run_back(store, config, tmp_path):
+async def test_ctrl_c_stops_a_worker_cleanly_and_gives_its_run_back(store, config, backend, tmp_path):
+    skip_if_single_process(backend)
     name = wf_name()
     await pgqrs.workflow().name(name).store(store).create()
     msg = await pgqrs.workflow().name(name).store(store).trigger(None).execute()
     marks = tmp_path / "marks"
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    schema = "-" if config.dsn.startswith("sqlite") else config.schema
+    schema = "-" if config.dsn.startswith(FILE_BACKENDS) else config.schema
     proc = subprocess.Popen([sys.executable, str(script), config.dsn, schema, name, str(marks)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})

@@ -11,6 +11,7 @@
 #include <pgqrs/pgqrs.hpp>
 
 #include "core/config/dsn.hpp"
+#include "core/db/registry.hpp"
 
 using namespace pgqrs;
 using pgqrs::detail::parse_dsn;
@@ -360,11 +361,15 @@ TEST(RedactDsn, LeavesFileDsnsUnchanged) {
 
 // ---------------------------------------------------------------- connect
 
-TEST(Connect, TursoDsnReportsThatTheBackendIsNotEnabled) {
+TEST(Connect, TursoDsnOpensOrReportsThatTheBackendIsNotEnabled) {
+  if (pgqrs::detail::backend_available(backend_kind::turso)) {
+    EXPECT_EQ(pgqrs::connect("turso::memory:").backend(), backend_kind::turso);
+    return;
+  }
   auto e = catch_as<config_error>([] { (void)pgqrs::connect("turso:///tmp/x.db"); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->field(), "dsn");
-  EXPECT_TRUE(contains(e->what(), "Turso backend is not enabled")) << e->what();
+  EXPECT_TRUE(contains(e->what(), "Turso backend is not enabled (build with -DPGQRS_WITH_TURSO=ON)")) << e->what();
 }
 
 TEST(Connect, S3DsnReportsThatTheBackendIsNotEnabled) {
