@@ -20,6 +20,9 @@ packages=(
   python3 python3-venv python3-dev
   curl ca-certificates
 )
+# npm installs Turso's own CLI (tursodb) for the test that opens our Turso files with it; Node.js is often
+# installed outside Debian's packages, so npm is only asked for when there is none.
+if [ "${PGQRS_WITH_TURSO:-ON}" != OFF ] && ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

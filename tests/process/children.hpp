@@ -15,6 +15,13 @@ int open_and_install(const std::string& dsn, const std::string& go_file);
 int hold_lease(const std::string& dsn, const std::string& schema, int lease_ms, int heartbeat_s,
                const std::string& out_path);
 
+// Turso (turso_process_test.cpp):
+/// --turso-open DSN: connects; prints the connection_error and exits 10 when refused, 0 when it opened.
+int turso_open(const std::string& dsn);
+/// --turso-drain DSN OUT: dequeues one message at a time (1 s lease) and archives it, appending each
+/// acknowledged id to OUT at once, until the queue is empty.
+int turso_drain_one_by_one(const std::string& dsn, const std::string& out_path);
+
 // Durable workflows (workflow_children.cpp, workflow_support.hpp):
 /// --wf-victim DSN SCHEMA DIR WORKFLOW LEASE_MS: executes one run, stopping at its input's kill point.
 int wf_victim(const std::string& dsn, const std::string& schema, const std::string& dir, const std::string& workflow,

@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
     if (mode == "--hold-lease" && argc == 7) {
       return p::hold_lease(argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]), argv[6]);
     }
+#if PGQRS_TEST_HAVE_TURSO
+    if (mode == "--turso-open" && argc == 3) return p::turso_open(argv[2]);
+    if (mode == "--turso-drain" && argc == 4) return p::turso_drain_one_by_one(argv[2], argv[3]);
+#endif
     if (mode == "--wf-victim" && argc == 7) return p::wf_victim(argv[2], argv[3], argv[4], argv[5], std::stoi(argv[6]));
     if (mode == "--wf-rescuer" && argc == 8) {
       return p::wf_rescuer(argv[2], argv[3], argv[4], argv[5], std::stoi(argv[6]), std::stoi(argv[7]));

@@ -9,8 +9,9 @@
 
 namespace pgqrs::testing {
 
-/// Starts this test binary again with `args` (argv[1..]). @throws std::runtime_error if it cannot start
-pid_t spawn_self(const std::vector<std::string>& args);
+/// Starts this test binary again with `args` (argv[1..]), its stdout written to `stdout_path` when given.
+/// @throws std::runtime_error if it cannot start
+pid_t spawn_self(const std::vector<std::string>& args, const std::string& stdout_path = {});
 
 /// Waits for the child; returns its exit code, or 128 + signal number if a signal ended it.
 int wait_for(pid_t pid);
