@@ -51,14 +51,17 @@ std::shared_ptr<const turso::shared_database> open_engine(const turso::open_opti
     return std::make_shared<const turso::shared_database>(options);
   } catch (const turso::engine_error& e) {
     std::string detail = e.engine_message();
-    if (detail.find("locked by another process") != std::string::npos) {
+    const bool locked = detail.find("locked by another process") != std::string::npos;
+    if (locked) {
       // Turso 0.8.3 keeps an exclusive lock on the file for as long as a process has it open: a second
-      // process cannot open it at all (docs/turso.md). Waiting would not help while the first one runs.
+      // process cannot open it at all (docs/turso.md). Retrying helps only once that process has let go.
       detail +=
           ": a Turso database file can be open in only one process at a time; use one process per file, or "
           "sqlite:// for several processes on one file";
+    } else if (e.engine_status() == turso::status::notadb) {
+      detail += ": the file exists but is not an SQLite-format database";
     }
-    throw connection_error(detail, "opening " + description);
+    throw connection_error(detail, "opening " + description, std::string(), locked);
   }
 }
 

@@ -28,7 +28,7 @@ int turso_open(const std::string& dsn) {
     auto s = connect(dsn);
     (void)s.messages().count();
   } catch (const connection_error& e) {
-    std::printf("%s\n", e.what());
+    std::printf("%s%s\n", e.what(), e.retryable() ? " (retryable)" : "");
     return 10;
   }
   return 0;
@@ -45,7 +45,8 @@ int turso_drain_one_by_one(const std::string& dsn, const std::string& out_path) 
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a killed holder's lease runs out
       continue;
     }
-    if (c.archive(msgs.front().id).has_value()) out << msgs.front().id << std::endl;  // acknowledged: recorded at once
+    if (c.archive(msgs.front().id).has_value())
+      out << msgs.front().id << std::endl;  // acknowledged: recorded at once
   }
 }
 
@@ -82,6 +83,7 @@ TEST(turso_processes, a_second_process_is_refused_with_the_reason_and_the_first_
   const std::string said = read_all(out);
   EXPECT_NE(said.find("can be open in only one process at a time"), std::string::npos) << said;
   EXPECT_NE(said.find("queue.db"), std::string::npos) << "the error names the file: " << said;
+  EXPECT_NE(said.find("retryable"), std::string::npos) << "waiting for the other process may help: " << said;
 
   auto c = s.consumer("jobs", "after");
   auto msgs = c.dequeue_many(50);
@@ -123,7 +125,8 @@ TEST(turso_processes, processes_taking_turns_and_killed_mid_work_archive_every_m
     ++finished_by_itself;
   }
   if (finished_by_itself == 0) {  // the last stretch without a kill
-    EXPECT_EQ(pgqrs::testing::wait_for(pgqrs::testing::spawn_self({"--turso-drain", f.dsn, acks.string()})), 0);
+    EXPECT_EQ(pgqrs::testing::wait_for(pgqrs::testing::spawn_self({"--turso-drain", f.dsn, acks.string()})),
+              0);
   }
   std::printf("[ turso processes ] %d drainers SIGKILLed mid-work before the queue was empty\n", kills);
   EXPECT_GE(kills, 3) << "too few kills to mean anything: the drain was faster than expected";
