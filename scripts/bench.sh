@@ -21,9 +21,11 @@ ours_python="$(scripts/python_env.sh)/bin/python"  # our package, for the python
 
 eval "$(scripts/pg_server.sh start --durable)"
 sqlite_dir=$(mktemp -d /tmp/pgqrs-bench-sqlite.XXXXXX)
+turso_args=()  # drain and workflow on Turso too, when the build has it (scripts/build.sh: on by default)
+grep -q '^PGQRS_WITH_TURSO:BOOL=ON' build/CMakeCache.txt && turso_args=(--turso "$sqlite_dir/turso")
 trap 'scripts/pg_server.sh stop "$PGTEST_DIR"; rm -rf "$sqlite_dir"' EXIT
 
-./build/tools/bench/pgqrs-bench --pg "$PGQRS_PG_DSN" --sqlite "$sqlite_dir" \
+./build/tools/bench/pgqrs-bench --pg "$PGQRS_PG_DSN" --sqlite "$sqlite_dir" "${turso_args[@]}" \
   --original-python "$original_python" --ours-python "$ours_python" --scripts tools/bench/python --out bench-results "$@"
 "$plots_python" tools/bench/python/report.py bench-results \
   --markdown docs/benchmarks.md --plots-dir docs/benchmarks --command "bash scripts/bench.sh${*:+ $*}"

@@ -40,6 +40,8 @@ class raw_queue {
 /// Creates the table (own schema / own file) holding `seed` ready ~100-byte messages.
 std::unique_ptr<raw_queue> raw_libpq_queue(const std::string& dsn, std::int64_t seed);
 std::unique_ptr<raw_queue> raw_sqlite_queue(const std::string& dir, std::int64_t seed);
+/// The SQLite loop on Turso's C ABI (baseline_turso.cpp; only in builds with the Turso backend).
+std::unique_ptr<raw_queue> raw_turso_queue(const std::string& dir, std::int64_t seed);
 
 /// Drains `q` with `consumers` threads claiming `batch` at a time; returns seconds. Counts into `done`.
 double raw_drain(raw_queue& q, int consumers, std::size_t batch, std::atomic<long>& done);

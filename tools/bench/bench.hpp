@@ -19,6 +19,7 @@ using json = nlohmann::json;
 struct options {
   std::optional<std::string> pg_dsn;      // PostgreSQL under test (fsync on for meaningful numbers)
   std::optional<std::string> sqlite_dir;  // directory for SQLite files
+  std::optional<std::string> turso_dir;   // directory for Turso files (drain and workflow scenarios)
   bool quick = false;                     // the --quick sizes (whole run under 5 minutes)
   bool smoke = false;                     // tiny sizes: checks that every scenario runs (test suite)
   std::string out_dir = "bench-results";
@@ -31,8 +32,8 @@ struct options {
 /// One measured result, written as one JSON line.
 struct result {
   std::string scenario;
-  std::string backend;         // postgres | sqlite
-  std::string implementation;  // pgqrs-cpp | pgqrs-cpp-python | raw-libpq | raw-sqlite | pgqrs-0.15.3
+  std::string backend;         // postgres | sqlite | turso
+  std::string implementation;  // pgqrs-cpp | pgqrs-cpp-python | raw-libpq | raw-sqlite | raw-turso | pgqrs-0.15.3
   json params = json::object();
   json metrics = json::object();
 };

@@ -1,5 +1,5 @@
 // pgqrs-bench: measures the queue next to baselines measured in the same run; writes JSON lines.
-//   pgqrs-bench [--pg DSN] [--sqlite DIR] [--quick] [--out DIR] [--scenario NAME ...] [--list]
+//   pgqrs-bench [--pg DSN] [--sqlite DIR] [--turso DIR] [--quick] [--out DIR] [--scenario NAME ...] [--list]
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
@@ -11,9 +11,10 @@ using namespace pgqrs::bench;
 namespace {
 void usage() {
   std::cout
-      << "usage: pgqrs-bench [--pg DSN] [--sqlite DIR] [--quick] [--out DIR] [--scenario NAME]... [--list]\n"
+      << "usage: pgqrs-bench [--pg DSN] [--sqlite DIR] [--turso DIR] [--quick] [--out DIR] [--scenario NAME]... [--list]\n"
          "  --pg DSN       PostgreSQL to measure (keep fsync on); default $PGQRS_BENCH_PG_DSN\n"
          "  --sqlite DIR   directory for SQLite files; default $PGQRS_BENCH_SQLITE_DIR\n"
+         "  --turso DIR    directory for Turso files (drain, workflow); default $PGQRS_BENCH_TURSO_DIR\n"
          "  --original-python PATH  python of a virtualenv with pgqrs==0.15.3 (the original, for "
          "comparison)\n"
          "  --ours-python PATH  python of a virtualenv with our package (scripts/python_env.sh), for the python "
@@ -30,6 +31,7 @@ int main(int argc, char** argv) try {
   options opts;
   if (const char* v = std::getenv("PGQRS_BENCH_PG_DSN")) opts.pg_dsn = v;
   if (const char* v = std::getenv("PGQRS_BENCH_SQLITE_DIR")) opts.sqlite_dir = v;
+  if (const char* v = std::getenv("PGQRS_BENCH_TURSO_DIR")) opts.turso_dir = v;
   if (const char* v = std::getenv("PGQRS_BENCH_ORIGINAL_PYTHON")) opts.original_python = v;
   if (const char* v = std::getenv("PGQRS_BENCH_OURS_PYTHON")) opts.ours_python = v;
   for (int i = 1; i < argc; ++i) {
@@ -42,6 +44,8 @@ int main(int argc, char** argv) try {
       opts.pg_dsn = next();
     } else if (a == "--sqlite") {
       opts.sqlite_dir = next();
+    } else if (a == "--turso") {
+      opts.turso_dir = next();
     } else if (a == "--original-python") {
       opts.original_python = next();
     } else if (a == "--ours-python") {
@@ -68,8 +72,8 @@ int main(int argc, char** argv) try {
       return 2;
     }
   }
-  if (!opts.pg_dsn && !opts.sqlite_dir) {
-    std::cerr << "nothing to measure: give --pg DSN and/or --sqlite DIR\n";
+  if (!opts.pg_dsn && !opts.sqlite_dir && !opts.turso_dir) {
+    std::cerr << "nothing to measure: give --pg DSN, --sqlite DIR and/or --turso DIR\n";
     return 2;
   }
   for (const auto& name : opts.scenarios) {

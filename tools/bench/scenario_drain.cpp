@@ -28,13 +28,24 @@ double with_progress(reporter& rep, const std::string& label, std::int64_t total
   return secs;
 }
 
+/// The raw-SQL ceiling on the target's engine.
+std::unique_ptr<raw_queue> raw_queue_of(const target& t, const options& opts, std::int64_t n) {
+  if (t.backend == "postgres") return raw_libpq_queue(*opts.pg_dsn, n);
+  if (t.backend == "turso") return raw_turso_queue(t.sqlite_dir, n);
+  return raw_sqlite_queue(t.sqlite_dir, n);
+}
+
+std::string raw_name(const std::string& backend) {
+  return backend == "postgres" ? "raw-libpq" : "raw-" + backend;
+}
+
 json drain_params(int consumers, std::size_t batch, std::int64_t n) {
   return {{"consumers", consumers}, {"batch", batch}, {"messages", n}, {"payload_bytes", 100}};
 }
 
 void run(const options& opts, reporter& rep) {
   const std::int64_t backlog = pick<std::int64_t>(opts, 50'000, 10'000, 500);
-  for (const auto& t : targets(opts)) {
+  for (const auto& t : targets(opts, true)) {
     for (std::size_t batch : {1, 10, 50, 100}) {
       for (int consumers : {1, 2, 4}) {
         // Batch 1 is ~50x slower per message: a smaller backlog keeps the run short without changing the
@@ -44,14 +55,13 @@ void run(const options& opts, reporter& rep) {
                                   " batch=" + std::to_string(batch);
         std::atomic<long> raw_done{0};
         const double raw_secs = with_progress(rep, label + " (raw)", n, raw_done, [&] {
-          auto raw =
-              t.backend == "postgres" ? raw_libpq_queue(*opts.pg_dsn, n) : raw_sqlite_queue(t.sqlite_dir, n);
+          auto raw = raw_queue_of(t, opts, n);
           return raw_drain(*raw, consumers, batch, raw_done);
         });
         const double raw_rate = static_cast<double>(raw_done.load()) / raw_secs;
         rep.record({"drain",
                     t.backend,
-                    t.backend == "postgres" ? "raw-libpq" : "raw-sqlite",
+                    raw_name(t.backend),
                     drain_params(consumers, batch, n),
                     {{"seconds", raw_secs}, {"msgs_per_sec", raw_rate}, {"drained", raw_done.load()}}});
 

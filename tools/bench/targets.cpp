@@ -10,10 +10,11 @@
 
 namespace pgqrs::bench {
 
-std::vector<target> targets(const options& opts) {
+std::vector<target> targets(const options& opts, bool with_turso) {
   std::vector<target> out;
   if (opts.pg_dsn) out.push_back({"postgres", config::from_dsn(*opts.pg_dsn), ""});
   if (opts.sqlite_dir) out.push_back({"sqlite", config::from_dsn("sqlite::memory:"), *opts.sqlite_dir});
+  if (with_turso && opts.turso_dir) out.push_back({"turso", config::from_dsn("turso::memory:"), *opts.turso_dir});
   return out;
 }
 
@@ -30,7 +31,7 @@ store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_si
   } else {
     std::filesystem::create_directories(t.sqlite_dir);
     auto path = std::filesystem::path(t.sqlite_dir) / (name + ".db");
-    cfg.dsn = "sqlite://" + path.string();
+    cfg.dsn = t.backend + "://" + path.string();
   }
   auto s = connect(cfg);
   admin(s).install();
@@ -90,6 +91,15 @@ std::string payload_sql(bool postgres, int payload_bytes) {
 }
 }  // namespace
 
+counting_sql counting_rows(const store& s, std::int64_t n) {
+  const std::string count = std::to_string(n);
+  if (s.backend() == backend_kind::turso) {
+    // Turso has no recursive CTEs (0.8.3) but ships generate_series, which libsqlite3 lacks.
+    return {"", "(SELECT value AS g FROM generate_series(1, " + count + ")) AS gen"};
+  }
+  return {"WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " + count + ") ", "gen"};
+}
+
 void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes,
                 std::chrono::seconds age) {
   const bool pg = s.backend() == backend_kind::postgres;
@@ -104,11 +114,10 @@ void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int paylo
                     ") g");
   } else {
     // Integer microseconds, `age` in the past.
-    exec_sql(s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " +
-                    std::to_string(n) +
-                    ") INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " +
+    const auto rows = counting_rows(s, n);
+    exec_sql(s, rows.with + "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " +
                     payload_sql(false, payload_bytes) + ", (unixepoch() - " + secs +
-                    ") * 1000000 + g, (unixepoch() - " + secs + ") * 1000000 + g FROM gen");
+                    ") * 1000000 + g, (unixepoch() - " + secs + ") * 1000000 + g FROM " + rows.from);
   }
 }
 
@@ -125,15 +134,13 @@ void seed_archived(const store& s, std::int64_t queue_id, std::int64_t n, int pa
                "generate_series(1, " +
                std::to_string(n) + ") g");
   } else {
-    exec_sql(
-        s, "WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " +
-               std::to_string(n) +
-               ") INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) "
-               "SELECT "
-               "1000000000000 + g, " +
-               q + ", " + payload_sql(false, payload_bytes) +
-               ", (unixepoch() - 7200) * 1000000, (unixepoch() - 7200) * 1000000, 1, (unixepoch() - 3600) * "
-               "1000000 FROM gen");
+    const auto rows = counting_rows(s, n);
+    exec_sql(s, rows.with +
+                    "INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) "
+                    "SELECT 1000000000000 + g, " +
+                    q + ", " + payload_sql(false, payload_bytes) +
+                    ", (unixepoch() - 7200) * 1000000, (unixepoch() - 7200) * 1000000, 1, (unixepoch() - 3600) * "
+                    "1000000 FROM " + rows.from);
   }
 }
 

@@ -14,18 +14,26 @@
 namespace pgqrs::bench {
 
 struct target {
-  std::string backend;  // "postgres" | "sqlite"
+  std::string backend;  // "postgres" | "sqlite" | "turso"
   config cfg;           // base settings (DSN; schema/file chosen per fresh_store)
-  std::string sqlite_dir;
+  std::string sqlite_dir;  // SQLite family: where the files go
 };
 
-/// The configured backends (PostgreSQL if a DSN was given, SQLite if a directory was given).
-std::vector<target> targets(const options& opts);
+/// The configured backends (PostgreSQL if a DSN was given, SQLite / Turso if a directory was given). Turso
+/// only for the scenarios that measure it (`with_turso`): drain and workflow.
+std::vector<target> targets(const options& opts, bool with_turso = false);
 
 /// A new, installed, empty store (own schema or file) with rate limiting off.
 store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_size = 16);
 /// Removes what fresh_store created.
 void drop_store(const store& s);
+
+/// SQL producing rows g = 1..n on an SQLite-family store: prepend `with`, select FROM `from`.
+struct counting_sql {
+  std::string with;
+  std::string from;
+};
+counting_sql counting_rows(const store& s, std::int64_t n);
 
 /// Inserts `n` ready messages (~payload_bytes of JSON each) into `queue_id`, enqueued `age` ago (one
 /// microsecond apart, so they are claimed in insertion order).
