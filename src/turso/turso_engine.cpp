@@ -53,23 +53,28 @@ std::string sql_text(std::string_view sql) {
 
 }  // namespace
 
-bool only_trivia(std::string_view rest) {
+std::size_t skip_trivia(std::string_view sql, std::string_view also) {
   std::size_t i = 0;
-  while (i < rest.size()) {
-    const char c = rest[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == ';') {
+  while (i < sql.size()) {
+    const char c = sql[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+        also.find(c) != std::string_view::npos) {
       ++i;
-    } else if (rest.substr(i, 2) == "--") {
-      const std::size_t end = rest.find('\n', i);
-      i = end == std::string_view::npos ? rest.size() : end + 1;
-    } else if (rest.substr(i, 2) == "/*") {
-      const std::size_t end = rest.find("*/", i + 2);
-      i = end == std::string_view::npos ? rest.size() : end + 2;
+    } else if (sql.substr(i, 2) == "--") {
+      const std::size_t end = sql.find('\n', i);
+      i = end == std::string_view::npos ? sql.size() : end + 1;
+    } else if (sql.substr(i, 2) == "/*") {
+      const std::size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 2;
     } else {
-      return false;
+      break;
     }
   }
-  return true;
+  return i;
+}
+
+bool only_trivia(std::string_view rest) {
+  return skip_trivia(rest, ";") == rest.size();
 }
 
 namespace {

@@ -50,6 +50,8 @@ enum class status : int {
   ioerr = 134,
 };
 
+/// Offset of the first byte of `sql` that is not whitespace, a comment or one of `also`.
+[[nodiscard]] std::size_t skip_trivia(std::string_view sql, std::string_view also = {});
 /// True if `rest` holds only whitespace, `;` and comments: what may follow the one statement of prepare().
 [[nodiscard]] bool only_trivia(std::string_view rest);
 

@@ -62,20 +62,7 @@ decltype(auto) translated(Call&& call) {
 
 /// The first word of `sql` after whitespace and comments, upper-cased.
 std::string first_keyword(std::string_view sql) {
-  std::size_t i = 0;
-  while (i < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[i])) != 0 || sql[i] == '(') {
-      ++i;
-    } else if (sql.substr(i, 2) == "--") {
-      const std::size_t end = sql.find('\n', i);
-      i = end == std::string_view::npos ? sql.size() : end + 1;
-    } else if (sql.substr(i, 2) == "/*") {
-      const std::size_t end = sql.find("*/", i + 2);
-      i = end == std::string_view::npos ? sql.size() : end + 2;
-    } else {
-      break;
-    }
-  }
+  std::size_t i = skip_trivia(sql, "(");  // "(SELECT ...) UNION ..." starts with a SELECT too
   std::string word;
   while (i < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[i])) != 0)) {
     word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));

@@ -18,7 +18,8 @@ namespace {
 namespace turso = pgqrs::detail::turso;
 
 std::int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -31,7 +32,8 @@ class turso_connection final : public raw_connection {
         m_claim(m_conn.prepare(
             "UPDATE raw_queue SET vt = ?1, read_ct = read_ct + 1 WHERE id IN (SELECT id FROM raw_queue WHERE "
             "archived_at IS NULL AND vt <= ?2 ORDER BY vt, id LIMIT ?3) RETURNING id, enqueued_at, payload")),
-        m_ack(m_conn.prepare("UPDATE raw_queue SET archived_at = ?1 WHERE id IN (SELECT value FROM json_each(?2))")),
+        m_ack(m_conn.prepare(
+            "UPDATE raw_queue SET archived_at = ?1 WHERE id IN (SELECT value FROM json_each(?2))")),
         m_enqueue(m_conn.prepare("INSERT INTO raw_queue (vt, enqueued_at, payload) VALUES (?1, ?1, ?2)")) {}
 
   std::vector<claimed> claim(std::size_t batch) override {
@@ -109,7 +111,8 @@ class turso_queue final : public raw_queue {
         "CREATE INDEX raw_claim ON raw_queue (vt, id) WHERE archived_at IS NULL;");
     setup.execute_script(
         "INSERT INTO raw_queue (vt, enqueued_at, payload) SELECT (unixepoch() - 3600) * 1000000 + value, "
-        "unixepoch() * 1000000, json_object('n', value, 'kind', 'bench', 'pad', substr(printf('%070d', 0), 1, "
+        "unixepoch() * 1000000, json_object('n', value, 'kind', 'bench', 'pad', substr(printf('%070d', 0), "
+        "1, "
         "70)) FROM generate_series(1, " +
         std::to_string(seed) + ")");
   }
@@ -121,7 +124,8 @@ class turso_queue final : public raw_queue {
  private:
   static std::string path_in(const std::string& dir) {
     std::filesystem::create_directories(dir);
-    return dir + "/raw_turso_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand() % 100000) + ".db";
+    return dir + "/raw_turso_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand() % 100000) +
+           ".db";
   }
   std::string m_path;
   turso::database m_db;

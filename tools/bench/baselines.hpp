@@ -46,10 +46,11 @@ std::unique_ptr<raw_queue> raw_turso_queue(const std::string& dir, std::int64_t 
 /// Drains `q` with `consumers` threads claiming `batch` at a time; returns seconds. Counts into `done`.
 double raw_drain(raw_queue& q, int consumers, std::size_t batch, std::atomic<long>& done);
 
-/// Where the raw 3-step workflow loop runs: the tables of a store installed by the library (baseline_workflow.cpp).
+/// Where the raw 3-step workflow loop runs: the tables of a store installed by the library
+/// (baseline_workflow.cpp).
 struct raw_workflow_target {
-  std::string backend;      // "postgres" | "sqlite"
-  std::string pg_dsn;       // PostgreSQL: connection string and schema
+  std::string backend;  // "postgres" | "sqlite"
+  std::string pg_dsn;   // PostgreSQL: connection string and schema
   std::string schema;
   std::string sqlite_path;  // SQLite: database file
   std::int64_t queue_id = 0;

@@ -32,8 +32,9 @@ struct options {
 /// One measured result, written as one JSON line.
 struct result {
   std::string scenario;
-  std::string backend;         // postgres | sqlite | turso
-  std::string implementation;  // pgqrs-cpp | pgqrs-cpp-python | raw-libpq | raw-sqlite | raw-turso | pgqrs-0.15.3
+  std::string backend;  // postgres | sqlite | turso
+  std::string
+      implementation;  // pgqrs-cpp | pgqrs-cpp-python | raw-libpq | raw-sqlite | raw-turso | pgqrs-0.15.3
   json params = json::object();
   json metrics = json::object();
 };

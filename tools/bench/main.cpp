@@ -11,13 +11,15 @@ using namespace pgqrs::bench;
 namespace {
 void usage() {
   std::cout
-      << "usage: pgqrs-bench [--pg DSN] [--sqlite DIR] [--turso DIR] [--quick] [--out DIR] [--scenario NAME]... [--list]\n"
+      << "usage: pgqrs-bench [--pg DSN] [--sqlite DIR] [--turso DIR] [--quick] [--out DIR] [--scenario "
+         "NAME]... [--list]\n"
          "  --pg DSN       PostgreSQL to measure (keep fsync on); default $PGQRS_BENCH_PG_DSN\n"
          "  --sqlite DIR   directory for SQLite files; default $PGQRS_BENCH_SQLITE_DIR\n"
          "  --turso DIR    directory for Turso files (drain, workflow); default $PGQRS_BENCH_TURSO_DIR\n"
          "  --original-python PATH  python of a virtualenv with pgqrs==0.15.3 (the original, for "
          "comparison)\n"
-         "  --ours-python PATH  python of a virtualenv with our package (scripts/python_env.sh), for the python "
+         "  --ours-python PATH  python of a virtualenv with our package (scripts/python_env.sh), for the "
+         "python "
          "scenarios\n"
          "  --scripts DIR  where the Python drivers (original_pgqrs_*.py, ours_pgqrs_*.py) live (default "
          "tools/bench/python)\n"

@@ -1,6 +1,7 @@
 // workflow: durable 3-step workflow runs (steps a = x + 1, b = a * 10, c = to_string(b)) executed from a
 // backlog triggered beforehand, by 1, 2 and 4 workers. Three implementations side by side in one run:
-//   pgqrs-cpp     the library's poll loop, `workflow().name(def).concurrency(n).poll(store)` (n threads of one
+//   pgqrs-cpp     the library's poll loop, `workflow().name(def).concurrency(n).poll(store)` (n threads of
+//   one
 //                 builder, one consumer)
 //   raw-libpq /   hand-written SQL on the same tables (baseline_workflow.cpp): claim + upsert run + read
 //   raw-sqlite    steps in one transaction, one INSERT per step, complete + archive in one transaction
@@ -54,17 +55,20 @@ struct pg_counts {
 class commit_counter {
  public:
   /// `max_waits`: how many 150 ms waits settle() may take (a busy shared server never settles).
-  commit_counter(const std::string& dsn, int max_waits) : m_conn(PQconnectdb(dsn.c_str())), m_max_waits(max_waits) {
-    if (PQstatus(m_conn) != CONNECTION_OK) throw std::runtime_error(std::string("counter: ") + PQerrorMessage(m_conn));
+  commit_counter(const std::string& dsn, int max_waits)
+      : m_conn(PQconnectdb(dsn.c_str())), m_max_waits(max_waits) {
+    if (PQstatus(m_conn) != CONNECTION_OK)
+      throw std::runtime_error(std::string("counter: ") + PQerrorMessage(m_conn));
   }
   ~commit_counter() { PQfinish(m_conn); }
   commit_counter(const commit_counter&) = delete;
   commit_counter& operator=(const commit_counter&) = delete;
 
   pg_counts read() {
-    PGresult* r = PQexec(m_conn,
-                         "SELECT pg_stat_force_next_flush(), (SELECT xact_commit FROM pg_stat_database WHERE datname = "
-                         "current_database()), pg_snapshot_xmax(pg_current_snapshot())::text::bigint");
+    PGresult* r =
+        PQexec(m_conn,
+               "SELECT pg_stat_force_next_flush(), (SELECT xact_commit FROM pg_stat_database WHERE datname = "
+               "current_database()), pg_snapshot_xmax(pg_current_snapshot())::text::bigint");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
       std::string err = PQresultErrorMessage(r);
       PQclear(r);
@@ -93,12 +97,13 @@ class commit_counter {
 };
 
 struct commit_delta {
-  std::int64_t commits = 0;       // xact_commit, the counter's own reads subtracted
-  std::int64_t write_xacts = 0;   // transaction ids assigned (transactions that wrote)
+  std::int64_t commits = 0;      // xact_commit, the counter's own reads subtracted
+  std::int64_t write_xacts = 0;  // transaction ids assigned (transactions that wrote)
 };
 
 commit_delta delta(const pg_counts& before, const pg_counts& after) {
-  return {after.xact_commit - before.xact_commit - (after.reads - before.reads), after.next_xid - before.next_xid};
+  return {after.xact_commit - before.xact_commit - (after.reads - before.reads),
+          after.next_xid - before.next_xid};
 }
 
 json commit_metrics(const commit_delta& d, std::int64_t runs) {
@@ -117,11 +122,11 @@ json commit_metrics(const commit_delta& d, std::int64_t runs) {
 void seed_runs(const store& s, std::int64_t queue_id, std::int64_t n) {
   const auto q = std::to_string(queue_id);
   if (s.backend() == backend_kind::postgres) {
-    exec_sql(s, "INSERT INTO " + table(s, "pgqrs_messages") +
-                    " (queue_id, payload, vt, enqueued_at) SELECT " + q +
-                    ", jsonb_build_object('input', jsonb_build_object('x', g)), now() - interval '1 hour' + g * "
-                    "interval '1 microsecond', now() - interval '1 hour' FROM generate_series(1, " +
-                    std::to_string(n) + ") g");
+    exec_sql(
+        s, "INSERT INTO " + table(s, "pgqrs_messages") + " (queue_id, payload, vt, enqueued_at) SELECT " + q +
+               ", jsonb_build_object('input', jsonb_build_object('x', g)), now() - interval '1 hour' + g * "
+               "interval '1 microsecond', now() - interval '1 hour' FROM generate_series(1, " +
+               std::to_string(n) + ") g");
     // Autovacuum would add its own transactions to the commit counts at random moments.
     for (const char* t : {"pgqrs_messages", "pgqrs_archive", "pgqrs_workflow_runs", "pgqrs_workflow_steps"}) {
       exec_sql(s, "ALTER TABLE " + table(s, t) + " SET (autovacuum_enabled = off)");
@@ -130,11 +135,13 @@ void seed_runs(const store& s, std::int64_t queue_id, std::int64_t n) {
     const auto rows = counting_rows(s, n);
     exec_sql(s, rows.with + "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at) SELECT " + q +
                     ", json_object('input', json_object('x', g)), (unixepoch() - 3600) * 1000000 + g, "
-                    "(unixepoch() - 3600) * 1000000 FROM " + rows.from);
+                    "(unixepoch() - 3600) * 1000000 FROM " +
+                    rows.from);
   }
   analyze(s);
   if (s.backend() == backend_kind::postgres) {
-    exec_sql(s, "ANALYZE " + table(s, "pgqrs_workflow_runs") + "; ANALYZE " + table(s, "pgqrs_workflow_steps"));
+    exec_sql(s,
+             "ANALYZE " + table(s, "pgqrs_workflow_runs") + "; ANALYZE " + table(s, "pgqrs_workflow_steps"));
   }
 }
 
@@ -249,117 +256,137 @@ void run(const options& opts, reporter& rep) {
     // PostgreSQL twice: as configured (fsync and synchronous_commit on: every commit waits for its WAL
     // flush, so runs/s mostly measure the disk), then with synchronous_commit off for new sessions (commits
     // do not wait; what is left is CPU and round trips, where the library's own cost shows).
-    const std::vector<std::string> commit_modes = pg ? std::vector<std::string>{"on", "off"} : std::vector<std::string>{""};
+    const std::vector<std::string> commit_modes =
+        pg ? std::vector<std::string>{"on", "off"} : std::vector<std::string>{""};
     for (const auto& mode : commit_modes) {
-    if (mode == "off") {
-      pg_admin_sql(*opts.pg_dsn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = off', current_database()); END $$");
-    }
-    struct reset_mode {
-      const options& o;
-      bool active;
-      ~reset_mode() {
-        if (active) {
-          try {
-            pg_admin_sql(*o.pg_dsn, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET synchronous_commit', current_database()); END $$");
-          } catch (...) {
+      if (mode == "off") {
+        pg_admin_sql(*opts.pg_dsn,
+                     "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = off', "
+                     "current_database()); END $$");
+      }
+      struct reset_mode {
+        const options& o;
+        bool active;
+        ~reset_mode() {
+          if (active) {
+            try {
+              pg_admin_sql(*o.pg_dsn,
+                           "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET synchronous_commit', "
+                           "current_database()); END $$");
+            } catch (...) {
+            }
           }
         }
-      }
-    } reset{opts, mode == "off"};
-    std::map<int, double> raw_rate;
-    std::map<int, double> ours_rate;
-    std::map<int, double> original_rate;
-    for (int workers : worker_counts) {
-      const std::string label = "workflow " + t.backend + (mode.empty() ? "" : " synchronous_commit=" + mode) +
-                                " workers=" + std::to_string(workers);
-      const auto pool = static_cast<std::uint32_t>(workers + 4);
+      } reset{opts, mode == "off"};
+      std::map<int, double> raw_rate;
+      std::map<int, double> ours_rate;
+      std::map<int, double> original_rate;
+      for (int workers : worker_counts) {
+        const std::string label = "workflow " + t.backend +
+                                  (mode.empty() ? "" : " synchronous_commit=" + mode) +
+                                  " workers=" + std::to_string(workers);
+        const auto pool = static_cast<std::uint32_t>(workers + 4);
 
-      // Raw SQL, right before the library, on tables of the same shape.
-      if (has_raw) {
-        auto p = prepare(t, n, pool);
-        raw_workflow_target rt{t.backend, opts.pg_dsn.value_or(""), p.cfg.schema, "", p.queue_id, p.workflow_id};
-        if (!pg) rt.sqlite_path = p.cfg.dsn.substr(std::string("sqlite://").size());
-        std::atomic<long> done{0};
-        double secs = 0;
-        rep.progress(label + " (raw)");
-        const auto d = measure([&] { secs = raw_workflow_drain(rt, workers, done); });
-        raw_rate[workers] = static_cast<double>(done.load()) / secs;
-        json m = {{"seconds", secs}, {"runs_per_sec", raw_rate[workers]}, {"completed", done.load()}};
-        if (pg) m.update(commit_metrics(d, done.load()));
-        rep.record({"workflow", t.backend, pg ? "raw-libpq" : "raw-sqlite", run_params(workers, n, mode), m});
-        drop(p.cfg);
-      }
-
-      // The library.
-      {
-        auto p = prepare(t, n, pool);
-        double secs = 0;
-        const auto d = measure([&] { secs = library_runs(p.cfg, workers, n, rep, label); });
-        ours_rate[workers] = static_cast<double>(n) / secs;
-        json m = {{"seconds", secs}, {"runs_per_sec", ours_rate[workers]}};
-        if (has_raw) m["ratio_to_raw"] = ours_rate[workers] / raw_rate[workers];
-        if (pg) m.update(commit_metrics(d, n));
-        auto params = run_params(workers, n, mode);
-        params["workers_are"] = "threads of one builder: workflow().name(def).concurrency(n).poll(store)";
-        params["settings"] = settings_of(connect(p.cfg));
-        rep.record({"workflow", t.backend, "pgqrs-cpp", params, m});
-        drop(p.cfg);
-      }
-
-      // The original, PostgreSQL only: 1 worker always, more in the full run.
-      if (pg && have_original(opts) && (workers == 1 || (!opts.quick && !opts.smoke))) {
-        const std::string schema = "origwf_" + std::to_string(::getpid()) + "_" + std::to_string(workers) + mode;
-        pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
-        rep.progress(label + " (original pgqrs)");
-        const auto base = "--schema " + schema + " --runs " + std::to_string(n_original) + " --workers " + std::to_string(workers);
-        json setup = run_original(opts, base + " --phase setup");
-        json out;
-        commit_delta d;
-        if (!setup.is_null()) d = measure([&] { out = run_original(opts, base + " --phase run"); });
-        if (out.is_null()) {
-          rep.note("original pgqrs workflow run failed (workers " + std::to_string(workers) + ")");
-        } else {
-          const double rate = out.at("runs_per_sec").get<double>();
-          // The script's completion check (a few autocommit SELECTs on its own connection) is not the original's.
-          d.commits -= out.at("monitor_queries").get<std::int64_t>();
-          json m = {{"seconds", out.at("seconds")}, {"runs_per_sec", rate}, {"ours_to_original", ours_rate[workers] / rate}};
-          m.update(commit_metrics(d, out.at("runs").get<std::int64_t>()));
-          auto params = run_params(workers, n_original, mode);
-          params["workers_are"] = "consumers, each in dequeue().handle_workflow(wf).poll(store), one asyncio process";
-          rep.record({"workflow", "postgres", "pgqrs-0.15.3", params, m});
-          original_rate[workers] = rate;
+        // Raw SQL, right before the library, on tables of the same shape.
+        if (has_raw) {
+          auto p = prepare(t, n, pool);
+          raw_workflow_target rt{t.backend,    opts.pg_dsn.value_or(""), p.cfg.schema, "", p.queue_id,
+                                 p.workflow_id};
+          if (!pg) rt.sqlite_path = p.cfg.dsn.substr(std::string("sqlite://").size());
+          std::atomic<long> done{0};
+          double secs = 0;
+          rep.progress(label + " (raw)");
+          const auto d = measure([&] { secs = raw_workflow_drain(rt, workers, done); });
+          raw_rate[workers] = static_cast<double>(done.load()) / secs;
+          json m = {{"seconds", secs}, {"runs_per_sec", raw_rate[workers]}, {"completed", done.load()}};
+          if (pg) m.update(commit_metrics(d, done.load()));
+          rep.record(
+              {"workflow", t.backend, pg ? "raw-libpq" : "raw-sqlite", run_params(workers, n, mode), m});
+          drop(p.cfg);
         }
-        pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-      }
 
-      // Our Python package, the same script and decorated workflow as the original's, 1 worker (the issue's
-      // target: >= 0.7x our C++ loop and >= 4x the original's Python).
-      if (pg && have_python(opts, opts.ours_python) && workers == 1) {
-        const std::string schema = "pywf_" + std::to_string(::getpid()) + "_" + std::to_string(workers) + mode;
-        pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
-        rep.progress(label + " (our Python package)");
-        const auto base = "--schema " + schema + " --runs " + std::to_string(n) + " --workers " + std::to_string(workers);
-        auto ours_py = [&](const std::string& phase) {
-          return run_python_workflow(opts, *opts.ours_python, "ours_pgqrs_workflow.py", base + " --phase " + phase);
-        };
-        json out;
-        commit_delta d;
-        if (!ours_py("setup").is_null()) d = measure([&] { out = ours_py("run"); });
-        if (out.is_null()) {
-          rep.note("our Python package's workflow run failed (workers " + std::to_string(workers) + ")");
-        } else {
-          const double rate = out.at("runs_per_sec").get<double>();
-          d.commits -= out.at("monitor_queries").get<std::int64_t>();
-          json m = {{"seconds", out.at("seconds")}, {"runs_per_sec", rate}, {"ratio_to_cpp", rate / ours_rate[workers]}};
-          if (original_rate.count(workers)) m["ours_python_to_original"] = rate / original_rate[workers];
-          m.update(commit_metrics(d, out.at("runs").get<std::int64_t>()));
+        // The library.
+        {
+          auto p = prepare(t, n, pool);
+          double secs = 0;
+          const auto d = measure([&] { secs = library_runs(p.cfg, workers, n, rep, label); });
+          ours_rate[workers] = static_cast<double>(n) / secs;
+          json m = {{"seconds", secs}, {"runs_per_sec", ours_rate[workers]}};
+          if (has_raw) m["ratio_to_raw"] = ours_rate[workers] / raw_rate[workers];
+          if (pg) m.update(commit_metrics(d, n));
           auto params = run_params(workers, n, mode);
-          params["workers_are"] = "consumers, each in dequeue().handle_workflow(wf).poll(store), one asyncio process";
-          rep.record({"workflow", "postgres", "pgqrs-cpp-python", params, m});
+          params["workers_are"] = "threads of one builder: workflow().name(def).concurrency(n).poll(store)";
+          params["settings"] = settings_of(connect(p.cfg));
+          rep.record({"workflow", t.backend, "pgqrs-cpp", params, m});
+          drop(p.cfg);
         }
-        pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+
+        // The original, PostgreSQL only: 1 worker always, more in the full run.
+        if (pg && have_original(opts) && (workers == 1 || (!opts.quick && !opts.smoke))) {
+          const std::string schema =
+              "origwf_" + std::to_string(::getpid()) + "_" + std::to_string(workers) + mode;
+          pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+          rep.progress(label + " (original pgqrs)");
+          const auto base = "--schema " + schema + " --runs " + std::to_string(n_original) + " --workers " +
+                            std::to_string(workers);
+          json setup = run_original(opts, base + " --phase setup");
+          json out;
+          commit_delta d;
+          if (!setup.is_null()) d = measure([&] { out = run_original(opts, base + " --phase run"); });
+          if (out.is_null()) {
+            rep.note("original pgqrs workflow run failed (workers " + std::to_string(workers) + ")");
+          } else {
+            const double rate = out.at("runs_per_sec").get<double>();
+            // The script's completion check (a few autocommit SELECTs on its own connection) is not the
+            // original's.
+            d.commits -= out.at("monitor_queries").get<std::int64_t>();
+            json m = {{"seconds", out.at("seconds")},
+                      {"runs_per_sec", rate},
+                      {"ours_to_original", ours_rate[workers] / rate}};
+            m.update(commit_metrics(d, out.at("runs").get<std::int64_t>()));
+            auto params = run_params(workers, n_original, mode);
+            params["workers_are"] =
+                "consumers, each in dequeue().handle_workflow(wf).poll(store), one asyncio process";
+            rep.record({"workflow", "postgres", "pgqrs-0.15.3", params, m});
+            original_rate[workers] = rate;
+          }
+          pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+
+        // Our Python package, the same script and decorated workflow as the original's, 1 worker (the issue's
+        // target: >= 0.7x our C++ loop and >= 4x the original's Python).
+        if (pg && have_python(opts, opts.ours_python) && workers == 1) {
+          const std::string schema =
+              "pywf_" + std::to_string(::getpid()) + "_" + std::to_string(workers) + mode;
+          pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema);
+          rep.progress(label + " (our Python package)");
+          const auto base =
+              "--schema " + schema + " --runs " + std::to_string(n) + " --workers " + std::to_string(workers);
+          auto ours_py = [&](const std::string& phase) {
+            return run_python_workflow(opts, *opts.ours_python, "ours_pgqrs_workflow.py",
+                                       base + " --phase " + phase);
+          };
+          json out;
+          commit_delta d;
+          if (!ours_py("setup").is_null()) d = measure([&] { out = ours_py("run"); });
+          if (out.is_null()) {
+            rep.note("our Python package's workflow run failed (workers " + std::to_string(workers) + ")");
+          } else {
+            const double rate = out.at("runs_per_sec").get<double>();
+            d.commits -= out.at("monitor_queries").get<std::int64_t>();
+            json m = {{"seconds", out.at("seconds")},
+                      {"runs_per_sec", rate},
+                      {"ratio_to_cpp", rate / ours_rate[workers]}};
+            if (original_rate.count(workers)) m["ours_python_to_original"] = rate / original_rate[workers];
+            m.update(commit_metrics(d, out.at("runs").get<std::int64_t>()));
+            auto params = run_params(workers, n, mode);
+            params["workers_are"] =
+                "consumers, each in dequeue().handle_workflow(wf).poll(store), one asyncio process";
+            rep.record({"workflow", "postgres", "pgqrs-cpp-python", params, m});
+          }
+          pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
       }
-    }
 
     }  // commit modes
 
@@ -375,10 +402,14 @@ void run(const options& opts, reporter& rep) {
         std::this_thread::sleep_for(std::chrono::duration<double>(idle_seconds));
         stop.request_stop();
       });
-      rep.record({"workflow_idle", "postgres", "pgqrs-cpp",
-                  {{"workers", 1}, {"seconds", idle_seconds}, {"poll_interval_ms", p.cfg.poll_interval.count()}},
-                  {{"commits", d.commits}, {"write_xacts", d.write_xacts},
-                   {"commits_per_sec", static_cast<double>(d.commits) / idle_seconds}}});
+      rep.record(
+          {"workflow_idle",
+           "postgres",
+           "pgqrs-cpp",
+           {{"workers", 1}, {"seconds", idle_seconds}, {"poll_interval_ms", p.cfg.poll_interval.count()}},
+           {{"commits", d.commits},
+            {"write_xacts", d.write_xacts},
+            {"commits_per_sec", static_cast<double>(d.commits) / idle_seconds}}});
       drop(p.cfg);
       if (have_original(opts)) {
         const std::string schema = "origwf_" + std::to_string(::getpid()) + "_idle";
@@ -387,12 +418,17 @@ void run(const options& opts, reporter& rep) {
         json out;
         commit_delta od;
         if (!run_original(opts, base + " --runs 0 --phase setup").is_null()) {
-          od = measure([&] { out = run_original(opts, base + " --phase idle --seconds " + std::to_string(idle_seconds)); });
+          od = measure([&] {
+            out = run_original(opts, base + " --phase idle --seconds " + std::to_string(idle_seconds));
+          });
         }
         if (!out.is_null()) {
-          rep.record({"workflow_idle", "postgres", "pgqrs-0.15.3",
+          rep.record({"workflow_idle",
+                      "postgres",
+                      "pgqrs-0.15.3",
                       {{"workers", 1}, {"seconds", idle_seconds}, {"poll_interval_ms", 250}},
-                      {{"commits", od.commits}, {"write_xacts", od.write_xacts},
+                      {{"commits", od.commits},
+                       {"write_xacts", od.write_xacts},
                        {"commits_per_sec", static_cast<double>(od.commits) / idle_seconds}}});
         }
         pg_admin_sql(*opts.pg_dsn, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -401,10 +437,11 @@ void run(const options& opts, reporter& rep) {
   }
 }
 
-registrar reg({"workflow",
-               "3-step durable workflow runs from a triggered backlog, 1/2/4 workers: runs/s and commits per run, "
-               "pgqrs-cpp vs raw SQL vs original pgqrs",
-               run});
+registrar reg(
+    {"workflow",
+     "3-step durable workflow runs from a triggered backlog, 1/2/4 workers: runs/s and commits per run, "
+     "pgqrs-cpp vs raw SQL vs original pgqrs",
+     run});
 
 }  // namespace
 }  // namespace pgqrs::bench

@@ -14,7 +14,8 @@ std::vector<target> targets(const options& opts, bool with_turso) {
   std::vector<target> out;
   if (opts.pg_dsn) out.push_back({"postgres", config::from_dsn(*opts.pg_dsn), ""});
   if (opts.sqlite_dir) out.push_back({"sqlite", config::from_dsn("sqlite::memory:"), *opts.sqlite_dir});
-  if (with_turso && opts.turso_dir) out.push_back({"turso", config::from_dsn("turso::memory:"), *opts.turso_dir});
+  if (with_turso && opts.turso_dir)
+    out.push_back({"turso", config::from_dsn("turso::memory:"), *opts.turso_dir});
   return out;
 }
 
@@ -97,7 +98,8 @@ counting_sql counting_rows(const store& s, std::int64_t n) {
     // Turso has no recursive CTEs (0.8.3) but ships generate_series, which libsqlite3 lacks.
     return {"", "(SELECT value AS g FROM generate_series(1, " + count + ")) AS gen"};
   }
-  return {"WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " + count + ") ", "gen"};
+  return {"WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < " + count + ") ",
+          "gen"};
 }
 
 void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int payload_bytes,
@@ -115,8 +117,8 @@ void seed_ready(const store& s, std::int64_t queue_id, std::int64_t n, int paylo
   } else {
     // Integer microseconds, `age` in the past.
     const auto rows = counting_rows(s, n);
-    exec_sql(s, rows.with + "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at) SELECT " + q + ", " +
-                    payload_sql(false, payload_bytes) + ", (unixepoch() - " + secs +
+    exec_sql(s, rows.with + "INSERT INTO pgqrs_messages (queue_id, payload, vt, enqueued_at) SELECT " + q +
+                    ", " + payload_sql(false, payload_bytes) + ", (unixepoch() - " + secs +
                     ") * 1000000 + g, (unixepoch() - " + secs + ") * 1000000 + g FROM " + rows.from);
   }
 }
@@ -135,12 +137,14 @@ void seed_archived(const store& s, std::int64_t queue_id, std::int64_t n, int pa
                std::to_string(n) + ") g");
   } else {
     const auto rows = counting_rows(s, n);
-    exec_sql(s, rows.with +
-                    "INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) "
-                    "SELECT 1000000000000 + g, " +
-                    q + ", " + payload_sql(false, payload_bytes) +
-                    ", (unixepoch() - 7200) * 1000000, (unixepoch() - 7200) * 1000000, 1, (unixepoch() - 3600) * "
-                    "1000000 FROM " + rows.from);
+    exec_sql(
+        s, rows.with +
+               "INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) "
+               "SELECT 1000000000000 + g, " +
+               q + ", " + payload_sql(false, payload_bytes) +
+               ", (unixepoch() - 7200) * 1000000, (unixepoch() - 7200) * 1000000, 1, (unixepoch() - 3600) * "
+               "1000000 FROM " +
+               rows.from);
   }
 }
 

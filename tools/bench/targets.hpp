@@ -14,8 +14,8 @@
 namespace pgqrs::bench {
 
 struct target {
-  std::string backend;  // "postgres" | "sqlite" | "turso"
-  config cfg;           // base settings (DSN; schema/file chosen per fresh_store)
+  std::string backend;     // "postgres" | "sqlite" | "turso"
+  config cfg;              // base settings (DSN; schema/file chosen per fresh_store)
   std::string sqlite_dir;  // SQLite family: where the files go
 };
 
