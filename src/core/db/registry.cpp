@@ -36,7 +36,11 @@ constexpr std::array drivers{
     driver_entry{backend_kind::sqlite, "sqlite", "Sqlite", "PGQRS_WITH_SQLITE", nullptr},
 #endif
     driver_entry{backend_kind::turso, "turso", "Turso", "PGQRS_WITH_TURSO", nullptr},
+#ifdef PGQRS_HAVE_S3
+    driver_entry{backend_kind::s3, "s3", "S3", "PGQRS_WITH_S3", &open_s3},
+#else
     driver_entry{backend_kind::s3, "s3", "S3", "PGQRS_WITH_S3", nullptr},
+#endif
 };
 
 const driver_entry& entry(backend_kind kind) {

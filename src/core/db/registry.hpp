@@ -22,5 +22,6 @@ namespace pgqrs::detail {
 // Driver entry points, each defined in its backend's folder and only when that backend is built.
 std::unique_ptr<database> open_postgres(const config& cfg);
 std::unique_ptr<database> open_sqlite(const config& cfg);
+std::unique_ptr<database> open_s3(const config& cfg);
 
 }  // namespace pgqrs::detail
