@@ -267,9 +267,12 @@ void s3_store::upload(upload_outcome& round) {
   put_result result = base ? put(put_condition::if_match(*base)) : put(put_condition::if_none_match_any());
   if (result.status == put_status::not_found) result = put(put_condition::if_none_match_any());
   if (result.status != put_status::stored) {
+    // In Durable mode the writes that lost were never acknowledged and are replaced by the remote revision
+    // before the next operation: trying again is safe, and runs on the winner's state.
     throw conflict_error("Sync refused for key '" + m_options.key +
-                         "': local and remote changed concurrently from baseline " +
-                         (base ? *base : "<none>"));
+                             "': local and remote changed concurrently from baseline " +
+                             (base ? *base : "<none>"),
+                         m_options.mode == durability_mode::durable);
   }
   m_uploads.fetch_add(1);
   writer_guard writer(*this, false);
@@ -313,7 +316,8 @@ void s3_store::ensure_fresh_for_read() {
       try {
         wait_durable(pending);
       } catch (const conflict_error&) {
-        throw conflict_error("Durable S3 read refused: local state is dirty and cannot be synchronized");
+        throw conflict_error("Durable S3 read refused: local state is dirty and cannot be synchronized",
+                             true);
       }
       continue;
     }
