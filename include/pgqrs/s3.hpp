@@ -62,6 +62,9 @@ class s3_store_handle {
   [[nodiscard]] durability_mode mode() const;
   /// Successful uploads (PUTs) this store made: with group commit, fewer than the writes it acknowledged.
   [[nodiscard]] std::uint64_t uploads() const;
+  /// Uploads that lost the compare-and-swap to another store. In Durable mode their writes were answered
+  /// with a retryable conflict_error, and the library's operations retried them on the winner's revision.
+  [[nodiscard]] std::uint64_t lost_races() const;
 
  private:
   friend s3_store_handle as_s3(const store& s);

@@ -4,6 +4,7 @@
 
 #include "pgqrs/errors.hpp"
 #include "s3/cache_files.hpp"
+#include "s3/sigv4.hpp"
 
 namespace pgqrs::detail::s3 {
 
@@ -240,7 +241,10 @@ void s3_store::lead_upload(std::unique_lock<std::mutex>& lock) {
     // revision that is no longer the remote one.
     const std::uint64_t covered = lost_race ? m_write_version : round.version;
     m_failed_upto = std::max(m_failed_upto, covered);
-    if (lost_race) m_rejected = true;
+    if (lost_race) {
+      m_rejected = true;
+      m_lost_races.fetch_add(1);
+    }
   }
   m_changed.notify_all();
 }
@@ -264,8 +268,17 @@ void s3_store::upload(upload_outcome& round) {
   };
   // A known revision is replaced only if it is still the remote one; without one (or when the object was
   // deleted behind our back) the object is only created, so a fresh store never overwrites remote state.
-  put_result result = base ? put(put_condition::if_match(*base)) : put(put_condition::if_none_match_any());
-  if (result.status == put_status::not_found) result = put(put_condition::if_none_match_any());
+  put_result result;
+  try {
+    result = base ? put(put_condition::if_match(*base)) : put(put_condition::if_none_match_any());
+    if (result.status == put_status::not_found) result = put(put_condition::if_none_match_any());
+  } catch (const timeout_error&) {
+    // Sent, but no answer: look before reporting a failure (the write may have landed).
+    if (!landed(bytes, result)) throw;
+  }
+  // A refused precondition may be our own write seen a second time (a request the transport sent twice, or
+  // one whose answer was lost): the object then holds exactly our bytes.
+  if (result.status == put_status::precondition_failed) landed(bytes, result);
   if (result.status != put_status::stored) {
     // In Durable mode the writes that lost were never acknowledged and are replaced by the remote revision
     // before the next operation: trying again is safe, and runs on the winner's state.
@@ -284,6 +297,15 @@ void s3_store::upload(upload_outcome& round) {
     write_file_atomically(file, m_write_version == round.version ? bytes : read_whole_file(m_file));
   switch_to_locked(file, result.etag);
   m_synced_version = std::max(m_synced_version, round.version);
+}
+
+bool s3_store::landed(const std::string& bytes, put_result& result) {
+  auto head =
+      object_call("head", [&](s3_client& c) { return c.head_object(m_options.bucket, m_options.key); });
+  if (!head || head->size != bytes.size() || head->etag != "\"" + md5_hex(bytes) + "\"") return false;
+  result.status = put_status::stored;
+  result.etag = head->etag;
+  return true;
 }
 
 // ---------------------------------------------------------------- Durable mode hooks

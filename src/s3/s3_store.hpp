@@ -66,6 +66,7 @@ class s3_store final : public revision_files {
   void sync();
   [[nodiscard]] durability_mode mode() const { return m_options.mode; }
   [[nodiscard]] std::uint64_t uploads() const { return m_uploads.load(); }
+  [[nodiscard]] std::uint64_t lost_races() const { return m_lost_races.load(); }
   /// "'<file>' (local copy of s3://bucket/key)", for errors.
   [[nodiscard]] std::string description() const;
 
@@ -96,6 +97,9 @@ class s3_store final : public revision_files {
   /// Reads the file, PUTs it with the compare-and-swap, installs the new revision. `round.version` is the
   /// write version uploaded (set before anything can fail after reading it).
   void upload(upload_outcome& round);
+  /// Whether the remote object holds exactly `bytes` (an upload whose outcome we did not see); if so,
+  /// `result` becomes "stored" with the object's ETag. Compares S3's single-PUT ETag (the MD5).
+  bool landed(const std::string& bytes, put_result& result);
   /// Downloads the remote revision and makes it the local copy. `discard_rejected`: rejected local writes
   /// may be replaced. `conditional`: a GET that answers "not modified" when the remote is still `base`.
   /// @returns false when nothing changed
@@ -127,6 +131,7 @@ class s3_store final : public revision_files {
   std::uint64_t m_failed_upto = 0;
   std::exception_ptr m_failure;
   std::atomic<std::uint64_t> m_uploads{0};
+  std::atomic<std::uint64_t> m_lost_races{0};
 };
 
 }  // namespace pgqrs::detail::s3

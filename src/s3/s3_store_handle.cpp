@@ -49,6 +49,9 @@ durability_mode s3_store_handle::mode() const {
 std::uint64_t s3_store_handle::uploads() const {
   return m_store->uploads();
 }
+std::uint64_t s3_store_handle::lost_races() const {
+  return m_store->lost_races();
+}
 #else
 // No S3 store can exist in this build, so as_s3 never returns a handle: these are never reached.
 void s3_store_handle::snapshot() const {}
@@ -60,6 +63,9 @@ durability_mode s3_store_handle::mode() const {
   return durability_mode::durable;
 }
 std::uint64_t s3_store_handle::uploads() const {
+  return 0;
+}
+std::uint64_t s3_store_handle::lost_races() const {
   return 0;
 }
 #endif

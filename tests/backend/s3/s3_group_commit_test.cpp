@@ -90,7 +90,7 @@ TEST_F(s3_group_commit, one_producer_costs_one_upload_per_message) {
   EXPECT_EQ(ids.size(), 20U);
 }
 
-TEST_F(s3_group_commit, writers_of_an_upload_that_lost_a_race_all_get_the_conflict) {
+TEST_F(s3_group_commit, writers_in_an_upload_that_lost_a_race_are_never_acknowledged) {
   auto s = open(durability_mode::durable, "w");
   admin(s).install();
   s.queue("q");
@@ -100,7 +100,8 @@ TEST_F(s3_group_commit, writers_of_an_upload_that_lost_a_race_all_get_the_confli
   auto rival = other.producer("q", "rival");
 
   // Four producers on one store share uploads while another store keeps taking the object over: some
-  // rounds lose the compare-and-swap, and then every writer in them must get the conflict.
+  // rounds lose the compare-and-swap. Every writer in such a round must get the (retryable) conflict, which
+  // the library retries on the winner's revision; one that returned success instead would be missing below.
   std::mutex ids_mutex;
   std::set<std::int64_t> acknowledged;
   std::atomic<int> conflicts{0};
@@ -133,7 +134,8 @@ TEST_F(s3_group_commit, writers_of_an_upload_that_lost_a_race_all_get_the_confli
   for (auto& w : workers) w.join();
   done.store(true);
   other_writer.join();
-  EXPECT_GE(conflicts.load(), 1) << "no upload lost a race (the test proves nothing)";
+  EXPECT_GT(as_s3(s).lost_races() + as_s3(other).lost_races(), 0U)
+      << "no upload lost a race (the test proves nothing)";
 
   // Not wedged: the store's next write succeeds. Exactly the acknowledged messages are in S3: none lost,
   // and none of the writes that were answered with a conflict.
