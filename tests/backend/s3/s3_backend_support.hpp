@@ -7,7 +7,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <pgqrs/pgqrs.hpp>
 #include <pgqrs/s3.hpp>
@@ -61,5 +64,37 @@ inline std::vector<std::string> cache_files_in(const std::filesystem::path& dir)
   }
   return names;
 }
+
+/// A fresh bucket per test, stores on one object in it, each with a cache directory of its own (removed
+/// after the test).
+class s3_store_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bucket = fresh_bucket();
+    ASSERT_FALSE(bucket.empty());
+  }
+  void TearDown() override {
+    for (const auto& d : dirs) std::filesystem::remove_all(d);
+  }
+
+  store open(durability_mode mode, const std::string& tag = "s") {
+    dirs.push_back(fresh_cache_dir(tag));
+    return connect(s3_config_for(bucket, key, mode, dirs.back()));
+  }
+  std::optional<detail::s3::object_head> head() { return env_client().head_object(bucket, key); }
+  /// Two Local-mode stores with the installed schema, both in sync with the same remote revision.
+  std::pair<store, store> two_local_stores_in_sync() {
+    auto a = open(durability_mode::local, "a");
+    admin(a).install();
+    as_s3(a).sync();
+    auto b = open(durability_mode::local, "b");
+    as_s3(b).snapshot();
+    return {std::move(a), std::move(b)};
+  }
+
+  std::string bucket;
+  std::string key = "queues/test.sqlite";
+  std::vector<std::filesystem::path> dirs;
+};
 
 }  // namespace pgqrs::test

@@ -15,27 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class s3_backend : public ::testing::Test {
+class s3_backend : public s3_store_test {
  protected:
-  void SetUp() override {
-    bucket = fresh_bucket();
-    ASSERT_FALSE(bucket.empty());
-  }
-  void TearDown() override {
-    for (const auto& d : dirs) fs::remove_all(d);
-  }
-
-  /// A store on the test object with a cache directory of its own.
-  store open(durability_mode mode, const std::string& tag = "s") {
-    dirs.push_back(fresh_cache_dir(tag));
-    return connect(s3_config_for(bucket, key, mode, dirs.back()));
-  }
-  std::optional<detail::s3::object_head> head() { return env_client().head_object(bucket, key); }
   static std::int64_t messages_in(const store& s) { return s.messages().count(); }
-
-  std::string bucket;
-  std::string key = "queues/test.sqlite";
-  std::vector<fs::path> dirs;
 };
 
 // ---------------------------------------------------------------- bootstrap / restore / replacement
@@ -168,11 +150,7 @@ TEST_F(s3_backend, snapshot_of_a_missing_remote_is_not_found) {
 }
 
 TEST_F(s3_backend, snapshot_picks_up_remote_changes) {
-  auto a = open(durability_mode::local, "a");
-  admin(a).install();
-  as_s3(a).sync();
-  auto b = open(durability_mode::local, "b");
-  as_s3(b).snapshot();
+  auto [a, b] = two_local_stores_in_sync();
   a.queue("tasks");
   as_s3(a).sync();
   EXPECT_EQ(b.queues().count(), 0);
@@ -184,12 +162,7 @@ TEST_F(s3_backend, snapshot_picks_up_remote_changes) {
 // ---------------------------------------------------------------- compare-and-swap
 
 TEST_F(s3_backend, a_stale_writer_gets_a_conflict_and_recovers_after_a_snapshot) {
-  auto a = open(durability_mode::local, "a");
-  admin(a).install();
-  as_s3(a).sync();
-  auto b = open(durability_mode::local, "b");
-  as_s3(b).snapshot();
-
+  auto [a, b] = two_local_stores_in_sync();
   a.queue("from_a");
   as_s3(a).sync();
   b.queue("from_b");

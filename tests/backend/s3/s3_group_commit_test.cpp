@@ -18,20 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class s3_group_commit : public ::testing::Test {
+class s3_group_commit : public s3_store_test {
  protected:
-  void SetUp() override {
-    bucket = fresh_bucket();
-    ASSERT_FALSE(bucket.empty());
-  }
-  void TearDown() override {
-    for (const auto& d : dirs) fs::remove_all(d);
-  }
-  store open(durability_mode mode, const std::string& tag) {
-    dirs.push_back(fresh_cache_dir(tag));
-    return connect(s3_config_for(bucket, key, mode, dirs.back()));
-  }
-
   /// Enqueues `per_thread` messages from each of `threads` producers; returns the acknowledged ids and
   /// prints the rate.
   std::vector<std::int64_t> produce(const store& s, int threads, int per_thread) {
@@ -61,10 +49,6 @@ class s3_group_commit : public ::testing::Test {
     for (const auto& v : ids) all.insert(all.end(), v.begin(), v.end());
     return all;
   }
-
-  std::string bucket;
-  std::string key = "group.sqlite";
-  std::vector<fs::path> dirs;
 };
 
 TEST_F(s3_group_commit, concurrent_producers_share_uploads_and_every_message_is_durable) {
