@@ -9,10 +9,12 @@ thread_local bool released_early = false;
 }  // namespace
 
 void s3_gate::before_write() {
-  // Durable mode writes on the newest remote revision (outside the lock: other writers go on meanwhile),
-  // so stores that take turns writing do not lose compare-and-swaps to each other's last upload.
-  if (m_store->mode() == durability_mode::durable && !m_store->writer_held_here())
+  // While other stores write too, Durable mode writes on the newest remote revision (looked up outside the
+  // lock: other writers go on meanwhile), so stores that take turns do not keep losing races.
+  if (m_store->mode() == durability_mode::durable && !m_store->writer_held_here() &&
+      m_store->check_before_write()) {
     m_store->ensure_fresh_for_read();
+  }
   m_store->lock_writer();
   try {
     m_store->prepare_write();

@@ -2,7 +2,8 @@
 // The S3 store's write gate (sqlite_family/write_gate.hpp): the family's hooks around every transaction,
 // turned into the store's synchronisation (s3_store.hpp).
 //  * before_write: the store's writer lock (one SQLite writer at a time, and no upload reads the file
-//    mid-transaction); in Durable mode, rejected local writes are first replaced by the remote revision.
+//    mid-transaction); in Durable mode, rejected local writes are first replaced by the remote revision,
+//    and while other stores are seen writing, a newer remote revision is taken first.
 //  * after_commit: counts the write; in Durable mode releases the writer lock (so other writers can commit
 //    into the same upload) and waits until an upload containing this write succeeded (group commit).
 //  * before_read (Durable mode): pending writes are uploaded and a newer remote revision is taken first.

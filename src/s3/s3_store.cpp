@@ -1,5 +1,6 @@
 #include "s3/s3_store.hpp"
 
+#include <chrono>
 #include <system_error>
 
 #include "pgqrs/errors.hpp"
@@ -244,6 +245,7 @@ void s3_store::lead_upload(std::unique_lock<std::mutex>& lock) {
     if (lost_race) {
       m_rejected = true;
       m_lost_races.fetch_add(1);
+      m_last_lost_race.store(std::chrono::steady_clock::now().time_since_epoch().count());
     }
   }
   m_changed.notify_all();
@@ -318,6 +320,15 @@ void s3_store::prepare_write() {
     rejected = m_rejected;
   }
   if (rejected) take_remote(true, false);
+}
+
+bool s3_store::check_before_write() const noexcept {
+  constexpr auto contention_window = std::chrono::seconds(10);
+  const auto last = m_last_lost_race.load();
+  if (last == 0) return false;
+  const auto since =
+      std::chrono::steady_clock::now().time_since_epoch() - std::chrono::steady_clock::duration(last);
+  return since < contention_window;
 }
 
 void s3_store::ensure_fresh_for_read() {

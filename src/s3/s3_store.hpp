@@ -84,6 +84,10 @@ class s3_store final : public revision_files {
   [[nodiscard]] std::uint64_t record_commit();
   /// Returns once an upload containing `version` succeeded; throws the error of the one that failed.
   void wait_durable(std::uint64_t version);
+  /// Durable mode, before a write: whether to look for a newer remote revision first. Only while other
+  /// stores are seen writing (a race lost in the last few seconds): a lone writer pays no request for it,
+  /// and a write on a stale revision costs only a lost race, which the library retries.
+  [[nodiscard]] bool check_before_write() const noexcept;
   /// Durable mode, before a read: uploads pending writes, then takes a newer remote revision if any.
   void ensure_fresh_for_read();
 
@@ -132,6 +136,8 @@ class s3_store final : public revision_files {
   std::exception_ptr m_failure;
   std::atomic<std::uint64_t> m_uploads{0};
   std::atomic<std::uint64_t> m_lost_races{0};
+  /// When the last race was lost (steady clock ticks; 0: never).
+  std::atomic<std::int64_t> m_last_lost_race{0};
 };
 
 }  // namespace pgqrs::detail::s3
