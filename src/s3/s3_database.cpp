@@ -44,6 +44,9 @@ std::unique_ptr<database> open_s3(const config& cfg) {
   sqlite_family::family_options options{cfg.sqlite, store->description()};
   // The sync unit is the whole file: no WAL (its -wal file would hold commits the upload does not see).
   options.settings.use_wal = false;
+  // In Durable mode the local copy is only a cache of what S3 acknowledged (a new store starts from the
+  // remote revision), so commits need not wait for the disk; in Local mode the file is the data.
+  if (cfg.s3.mode == durability_mode::durable) options.settings.synchronous = sqlite_synchronous::off;
   auto db = sqlite_family::open_family_database(
       backend_kind::s3, cfg, [store] { return std::make_unique<s3::revision_engine>(store); },
       std::move(options), std::make_shared<s3::s3_gate>(store));

@@ -6,6 +6,8 @@ namespace {
 /// after_commit released the writer lock early (Durable mode), so the end_write that follows on this
 /// thread must not release it again.
 thread_local bool released_early = false;
+/// This thread is counted as a writer on its way (s3_store::begin_write) and has not committed yet.
+thread_local bool counted = false;
 }  // namespace
 
 void s3_gate::before_write() {
@@ -15,16 +17,31 @@ void s3_gate::before_write() {
       m_store->check_before_write()) {
     m_store->ensure_fresh_for_read();
   }
-  m_store->lock_writer();
+  m_store->begin_write();
+  counted = true;
+  try {
+    m_store->lock_writer();
+  } catch (...) {
+    end_without_commit();
+    throw;
+  }
   try {
     m_store->prepare_write();
   } catch (...) {
     m_store->unlock_writer();
+    end_without_commit();
     throw;
   }
 }
 
+void s3_gate::end_without_commit() noexcept {
+  if (!counted) return;
+  counted = false;
+  m_store->end_write_without_commit();
+}
+
 void s3_gate::after_commit() {
+  counted = false;
   const std::uint64_t version = m_store->record_commit();
   if (m_store->mode() != durability_mode::durable) return;
   m_store->unlock_writer();
@@ -33,6 +50,7 @@ void s3_gate::after_commit() {
 }
 
 void s3_gate::end_write() noexcept {
+  end_without_commit();  // a rollback
   if (released_early) {
     released_early = false;
     return;

@@ -25,6 +25,8 @@ class s3_gate final : public sqlite_family::write_gate {
   void before_read() override;
 
  private:
+  /// The writer of this thread leaves without a commit (rollback, failure before BEGIN).
+  void end_without_commit() noexcept;
   std::shared_ptr<s3_store> m_store;
 };
 

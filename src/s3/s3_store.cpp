@@ -199,8 +199,21 @@ void s3_store::sync() {
   wait_durable(version);
 }
 
+void s3_store::begin_write() {
+  std::lock_guard lock(m_mutex);
+  ++m_writers_busy;
+}
+
+void s3_store::end_write_without_commit() noexcept {
+  std::lock_guard lock(m_mutex);
+  --m_writers_busy;
+  m_changed.notify_all();
+}
+
 std::uint64_t s3_store::record_commit() {
   std::lock_guard lock(m_mutex);
+  --m_writers_busy;
+  m_changed.notify_all();
   return ++m_write_version;
 }
 
@@ -252,6 +265,13 @@ void s3_store::lead_upload(std::unique_lock<std::mutex>& lock) {
 }
 
 void s3_store::upload(upload_outcome& round) {
+  {
+    // Writers already on their way (past before_write) are a millisecond from committing: waiting for
+    // them makes this round carry their writes instead of leaving them to the next one.
+    constexpr auto gather_window = std::chrono::milliseconds(10);
+    std::unique_lock lock(m_mutex);
+    m_changed.wait_for(lock, gather_window, [&] { return m_writers_busy == 0; });
+  }
   std::string bytes;
   std::optional<std::string> base;
   {

@@ -80,7 +80,11 @@ class s3_store final : public revision_files {
   /// With the writer lock held, before a write transaction: replaces rejected local writes by the remote
   /// revision, so no write lands on a copy that can never be uploaded.
   void prepare_write();
-  /// A write transaction committed locally: its version.
+  /// A writer is on its way to the writer lock (so a group-commit leader may wait for it).
+  void begin_write();
+  /// That writer rolled back (or failed before committing).
+  void end_write_without_commit() noexcept;
+  /// That writer's transaction committed locally: its version.
   [[nodiscard]] std::uint64_t record_commit();
   /// Returns once an upload containing `version` succeeded; throws the error of the one that failed.
   void wait_durable(std::uint64_t version);
@@ -130,6 +134,8 @@ class s3_store final : public revision_files {
   std::uint64_t m_synced_version = 0;
   bool m_rejected = false;
   bool m_uploading = false;
+  /// Writers between begin_write and their commit (or rollback).
+  int m_writers_busy = 0;
   /// Failed rounds so far, the highest version any of them covered, and the last one's error.
   std::uint64_t m_failures = 0;
   std::uint64_t m_failed_upto = 0;
