@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "sqlite/sqlite_engine.hpp"
+#include "sqlite_family/busy_wait.hpp"
 
 namespace pgqrs::detail::s3 {
 
@@ -15,10 +16,17 @@ using sqlite_family::engine_statement;
 class revision_statement final : public engine_statement {
  public:
   revision_statement(revision_engine& owner, std::string sql, std::unique_ptr<engine_statement> inner)
-      : m_owner(owner), m_sql(std::move(sql)), m_inner(std::move(inner)) {}
+      : m_owner(owner),
+        m_sql(std::move(sql)),
+        m_inner(std::move(inner)),
+        m_parameter_count(m_inner->parameter_count()),
+        m_column_count(m_inner->column_count()),
+        m_read_only(m_inner->read_only()) {}
   ~revision_statement() override { m_owner.forget(this); }
 
-  [[nodiscard]] int parameter_count() const override { return inner().parameter_count(); }
+  // The same SQL has the same shape on every file: asked once, so no call before step() needs a prepare
+  // (which could meet a lock where the family cannot wait for it).
+  [[nodiscard]] int parameter_count() const override { return m_parameter_count; }
   void bind_null(int index) override { remember(index, std::monostate{}); }
   void bind_int64(int index, std::int64_t value) override { remember(index, value); }
   void bind_double(int index, double value) override { remember(index, value); }
@@ -40,9 +48,9 @@ class revision_statement final : public engine_statement {
     m_bindings.clear();
     if (m_inner) m_inner->reset();
   }
-  [[nodiscard]] int column_count() const override { return inner().column_count(); }
+  [[nodiscard]] int column_count() const override { return m_column_count; }
   [[nodiscard]] sql_value column(int index) const override { return m_inner->column(index); }
-  [[nodiscard]] bool read_only() const override { return inner().read_only(); }
+  [[nodiscard]] bool read_only() const override { return m_read_only; }
 
   /// The connection closes its file: the SQLite statement must go first.
   void drop() noexcept { m_inner.reset(); }
@@ -50,18 +58,16 @@ class revision_statement final : public engine_statement {
  private:
   using binding = std::variant<std::monostate, std::int64_t, double, std::string_view>;
 
-  engine_statement& inner() const {
-    if (!m_inner) m_inner = m_owner.prepare_inner(m_sql);
-    return *m_inner;
-  }
+  /// Kept for the next file; applied now when the statement is prepared on the current one (else step()
+  /// prepares it and applies them all).
   void remember(int index, binding value) {
     const auto slot = static_cast<std::size_t>(index - 1);
     if (m_bindings.size() <= slot) m_bindings.resize(slot + 1);
     m_bindings[slot] = value;
-    apply(index, value);
+    if (m_inner) apply(index, value);
   }
   void apply(int index, const binding& value) {
-    engine_statement& s = inner();
+    engine_statement& s = *m_inner;
     if (const auto* n = std::get_if<std::int64_t>(&value)) {
       s.bind_int64(index, *n);
     } else if (const auto* d = std::get_if<double>(&value)) {
@@ -75,7 +81,10 @@ class revision_statement final : public engine_statement {
 
   revision_engine& m_owner;
   std::string m_sql;
-  mutable std::unique_ptr<engine_statement> m_inner;
+  std::unique_ptr<engine_statement> m_inner;
+  int m_parameter_count;
+  int m_column_count;
+  bool m_read_only;
   /// Bindings since the last reset (text stays alive until then: engine_statement's contract).
   std::vector<binding> m_bindings;
   bool m_started = false;
@@ -87,7 +96,11 @@ std::unique_ptr<sqlite_family::engine_connection> open_file(const std::filesyste
 }
 }  // namespace
 
-revision_engine::revision_engine(std::shared_ptr<const revision_files> files) : m_files(std::move(files)) {
+revision_engine::revision_engine(std::shared_ptr<const revision_files> files,
+                                 std::chrono::milliseconds busy_timeout)
+    : m_files(std::move(files)),
+      m_busy_timeout(busy_timeout),
+      m_rng((reinterpret_cast<std::uintptr_t>(this) >> 4U) | 1U) {
   auto [path, generation] = m_files->current_file();
   m_conn = open_file(path);
   m_generation = generation;
@@ -115,15 +128,20 @@ void revision_engine::execute_script(const std::string& sql) {
 void revision_engine::follow() {
   if (m_files->generation() == m_generation || !m_conn->autocommit()) return;
   auto [path, generation] = m_files->current_file();
-  auto next = open_file(path);
-  for (const auto& script : m_setup) next->execute_script(script);
+  // The setup reads the file header, which waits for a writer's commit on the new file to finish.
+  auto next = sqlite_family::retry_while_busy(m_busy_timeout, m_rng, [&, p = path] {
+    auto conn = open_file(p);
+    for (const auto& script : m_setup) conn->execute_script(script);
+    return conn;
+  });
   for (auto* stmt : m_statements) stmt->drop();
   m_conn = std::move(next);
   m_generation = generation;
 }
 
 std::unique_ptr<engine_statement> revision_engine::prepare_inner(const std::string& sql) {
-  return m_conn->prepare(sql);
+  // Preparing reads the schema: on a file another connection is committing to, that waits for the commit.
+  return sqlite_family::retry_while_busy(m_busy_timeout, m_rng, [&] { return m_conn->prepare(sql); });
 }
 
 void revision_engine::forget(revision_statement* stmt) noexcept {

@@ -16,6 +16,7 @@
 // be unlinked; POSIX keeps it readable); writes always run on the current file, because they take the write
 // lock before their BEGIN and the switch happens under that lock.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -43,8 +44,9 @@ class revision_statement;
 
 class revision_engine final : public sqlite_family::engine_connection {
  public:
-  /// Opens the current file. @throws sqlite_family::engine_error
-  explicit revision_engine(std::shared_ptr<const revision_files> files);
+  /// Opens the current file. `busy_timeout`: how long a reopen or a re-prepare waits for another
+  /// connection's commit. @throws sqlite_family::engine_error
+  revision_engine(std::shared_ptr<const revision_files> files, std::chrono::milliseconds busy_timeout);
   ~revision_engine() override;
 
   [[nodiscard]] std::unique_ptr<sqlite_family::engine_statement> prepare(const std::string& sql) override;
@@ -64,6 +66,8 @@ class revision_engine final : public sqlite_family::engine_connection {
 
   std::shared_ptr<const revision_files> m_files;
   std::unique_ptr<sqlite_family::engine_connection> m_conn;
+  std::chrono::milliseconds m_busy_timeout;
+  std::uint64_t m_rng;
   std::uint64_t m_generation = 0;
   /// The PRAGMA scripts run so far: replayed on each new file (journal mode, synchronous, foreign keys).
   std::vector<std::string> m_setup;

@@ -48,7 +48,8 @@ std::unique_ptr<database> open_s3(const config& cfg) {
   // remote revision), so commits need not wait for the disk; in Local mode the file is the data.
   if (cfg.s3.mode == durability_mode::durable) options.settings.synchronous = sqlite_synchronous::off;
   auto db = sqlite_family::open_family_database(
-      backend_kind::s3, cfg, [store] { return std::make_unique<s3::revision_engine>(store); },
+      backend_kind::s3, cfg,
+      [store, busy = cfg.sqlite.busy_timeout] { return std::make_unique<s3::revision_engine>(store, busy); },
       std::move(options), std::make_shared<s3::s3_gate>(store));
   db->set_backend_state(store);
   return db;
