@@ -284,23 +284,11 @@ void s3_store::upload(upload_outcome& round) {
     bytes = read_whole_file(m_file);
     base = m_last_etag;
   }
-  auto put = [&](const put_condition& condition) {
-    return object_call(
-        "put", [&](s3_client& c) { return c.put_object(m_options.bucket, m_options.key, bytes, condition); });
-  };
   // A known revision is replaced only if it is still the remote one; without one (or when the object was
   // deleted behind our back) the object is only created, so a fresh store never overwrites remote state.
-  put_result result;
-  try {
-    result = base ? put(put_condition::if_match(*base)) : put(put_condition::if_none_match_any());
-    if (result.status == put_status::not_found) result = put(put_condition::if_none_match_any());
-  } catch (const timeout_error&) {
-    // Sent, but no answer: look before reporting a failure (the write may have landed).
-    if (!landed(bytes, result)) throw;
-  }
-  // A refused precondition may be our own write seen a second time (a request the transport sent twice, or
-  // one whose answer was lost): the object then holds exactly our bytes.
-  if (result.status == put_status::precondition_failed) landed(bytes, result);
+  put_result result =
+      put_checked(bytes, base ? put_condition::if_match(*base) : put_condition::if_none_match_any());
+  if (result.status == put_status::not_found) result = put_checked(bytes, put_condition::if_none_match_any());
   if (result.status != put_status::stored) {
     // In Durable mode the writes that lost were never acknowledged and are replaced by the remote revision
     // before the next operation: trying again is safe, and runs on the winner's state.
@@ -321,13 +309,41 @@ void s3_store::upload(upload_outcome& round) {
   m_synced_version = std::max(m_synced_version, round.version);
 }
 
-bool s3_store::landed(const std::string& bytes, put_result& result) {
+put_result s3_store::put_checked(const std::string& bytes, const put_condition& condition) {
+  constexpr int max_attempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      put_result result = object_call("put", [&](s3_client& c) {
+        return c.put_object(m_options.bucket, m_options.key, bytes, condition);
+      });
+      // A refused precondition may be our own write seen a second time (a request the transport sent
+      // twice): the object then holds exactly our bytes.
+      if (result.status == put_status::precondition_failed) {
+        if (auto seen = look_after_put(bytes, condition); seen && seen->status == put_status::stored)
+          return *seen;
+      }
+      return result;
+    } catch (const error& e) {
+      // Sent, but the outcome is unknown (no answer, or a 5xx to a conditional write): never retry blindly.
+      const auto* s3e = dynamic_cast<const s3_error*>(&e);
+      const bool unknown = e.code() == error_code::timeout || (s3e != nullptr && s3e->outcome_unknown());
+      if (!unknown || attempt == max_attempts) throw;
+      auto seen = look_after_put(bytes, condition);
+      if (seen) return *seen;  // it landed, or another writer's revision is there now
+    }
+  }
+}
+
+std::optional<put_result> s3_store::look_after_put(const std::string& bytes, const put_condition& condition) {
   auto head =
       object_call("head", [&](s3_client& c) { return c.head_object(m_options.bucket, m_options.key); });
-  if (!head || head->size != bytes.size() || head->etag != "\"" + md5_hex(bytes) + "\"") return false;
-  result.status = put_status::stored;
-  result.etag = head->etag;
-  return true;
+  if (head && head->size == bytes.size() && head->etag == "\"" + md5_hex(bytes) + "\"") {
+    return put_result{put_status::stored, head->etag, {}};
+  }
+  const bool unchanged =
+      condition.type() == put_condition::kind::if_match ? head && head->etag == condition.etag() : !head;
+  if (unchanged) return std::nullopt;  // the write did not happen: sending it again is safe
+  return put_result{put_status::precondition_failed, {}, {}};
 }
 
 // ---------------------------------------------------------------- Durable mode hooks

@@ -105,9 +105,12 @@ class s3_store final : public revision_files {
   /// Reads the file, PUTs it with the compare-and-swap, installs the new revision. `round.version` is the
   /// write version uploaded (set before anything can fail after reading it).
   void upload(upload_outcome& round);
-  /// Whether the remote object holds exactly `bytes` (an upload whose outcome we did not see); if so,
-  /// `result` becomes "stored" with the object's ETag. Compares S3's single-PUT ETag (the MD5).
-  bool landed(const std::string& bytes, put_result& result);
+  /// One conditional PUT of `bytes`. When its outcome is unknown (no answer, a 5xx) or it was refused, it
+  /// looks (HEAD) before deciding: our bytes there (S3's single-PUT ETag is their MD5) → stored; the object
+  /// unchanged → sent again (at most 3 times in all); another revision there → precondition_failed.
+  put_result put_checked(const std::string& bytes, const put_condition& condition);
+  /// What a HEAD says happened to a PUT of `bytes` under `condition`; nullopt: it did not happen.
+  std::optional<put_result> look_after_put(const std::string& bytes, const put_condition& condition);
   /// Downloads the remote revision and makes it the local copy. `discard_rejected`: rejected local writes
   /// may be replaced. `conditional`: a GET that answers "not modified" when the remote is still `base`.
   /// @returns false when nothing changed
