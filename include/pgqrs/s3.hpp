@@ -19,8 +19,8 @@
 
 namespace pgqrs {
 
-namespace detail::s3 {
-class s3_store;
+namespace detail {
+class object_sync;
 }
 
 /// How the local copy relates to the remote object (spec §8.3).
@@ -68,8 +68,8 @@ class s3_store_handle {
 
  private:
   friend s3_store_handle as_s3(const store& s);
-  explicit s3_store_handle(std::shared_ptr<detail::s3::s3_store> s) : m_store(std::move(s)) {}
-  std::shared_ptr<detail::s3::s3_store> m_store;
+  explicit s3_store_handle(std::shared_ptr<detail::object_sync> s) : m_store(std::move(s)) {}
+  std::shared_ptr<detail::object_sync> m_store;
 };
 
 /// The S3 operations of `s`. @throws validation_error when `s` is not an S3 store

@@ -51,7 +51,7 @@ std::unique_ptr<database> open_s3(const config& cfg) {
       backend_kind::s3, cfg,
       [store, busy = cfg.sqlite.busy_timeout] { return std::make_unique<s3::revision_engine>(store, busy); },
       std::move(options), std::make_shared<s3::s3_gate>(store));
-  db->set_backend_state(store);
+  db->set_backend_state(std::static_pointer_cast<object_sync>(store));
   return db;
 }
 

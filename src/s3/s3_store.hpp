@@ -30,6 +30,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/db/object_sync.hpp"
 #include "pgqrs/config.hpp"
 #include "pgqrs/s3.hpp"
 #include "s3/client_pool.hpp"
@@ -47,7 +48,7 @@ struct s3_store_options {
   s3_config client;
 };
 
-class s3_store final : public revision_files {
+class s3_store final : public revision_files, public object_sync {
  public:
   /// Creates the cache directory. In Durable mode, starts from the remote revision when there is one
   /// (a fresh local copy otherwise). @throws timeout_error, s3_error, internal_error
@@ -60,13 +61,13 @@ class s3_store final : public revision_files {
   }
   [[nodiscard]] std::pair<std::filesystem::path, std::uint64_t> current_file() const override;
 
-  // The operations of s3_store_handle (pgqrs/s3.hpp).
-  [[nodiscard]] sync_state state();
-  void snapshot();
-  void sync();
-  [[nodiscard]] durability_mode mode() const { return m_options.mode; }
-  [[nodiscard]] std::uint64_t uploads() const { return m_uploads.load(); }
-  [[nodiscard]] std::uint64_t lost_races() const { return m_lost_races.load(); }
+  // object_sync: the operations of pgqrs::s3_store_handle (pgqrs/s3.hpp).
+  [[nodiscard]] sync_state state() override;
+  void snapshot() override;
+  void sync() override;
+  [[nodiscard]] durability_mode mode() const override { return m_options.mode; }
+  [[nodiscard]] std::uint64_t uploads() const override { return m_uploads.load(); }
+  [[nodiscard]] std::uint64_t lost_races() const override { return m_lost_races.load(); }
   /// "'<file>' (local copy of s3://bucket/key)", for errors.
   [[nodiscard]] std::string description() const;
 

@@ -1,15 +1,13 @@
-// pgqrs/s3.hpp: the public S3 handle over the store's detail::s3::s3_store. Compiled in every build so the
-// public header always links; without the S3 backend, as_s3 cannot find an S3 store and says so.
+// pgqrs/s3.hpp: the public S3 handle over the store's detail::object_sync (the S3 backend's s3_store).
+// Compiled in every build; without the S3 backend no store has one, and as_s3 says so.
 
 #include <array>
 
 #include "core/api/store_state.hpp"
+#include "core/db/object_sync.hpp"
 #include "core/db/registry.hpp"
 #include "pgqrs/errors.hpp"
 #include "pgqrs/s3.hpp"
-#ifdef PGQRS_HAVE_S3
-#include "s3/s3_store.hpp"
-#endif
 
 namespace pgqrs {
 
@@ -30,10 +28,9 @@ s3_store_handle as_s3(const store& s) {
     throw validation_error("store backend is '" + std::string(detail::backend_name(db.kind())) +
                            "', expected 's3'");
   }
-  return s3_store_handle(std::static_pointer_cast<detail::s3::s3_store>(db.backend_state()));
+  return s3_store_handle(std::static_pointer_cast<detail::object_sync>(db.backend_state()));
 }
 
-#ifdef PGQRS_HAVE_S3
 void s3_store_handle::snapshot() const {
   m_store->snapshot();
 }
@@ -52,22 +49,5 @@ std::uint64_t s3_store_handle::uploads() const {
 std::uint64_t s3_store_handle::lost_races() const {
   return m_store->lost_races();
 }
-#else
-// No S3 store can exist in this build, so as_s3 never returns a handle: these are never reached.
-void s3_store_handle::snapshot() const {}
-void s3_store_handle::sync() const {}
-sync_state s3_store_handle::state() const {
-  return sync_state::local_missing;
-}
-durability_mode s3_store_handle::mode() const {
-  return durability_mode::durable;
-}
-std::uint64_t s3_store_handle::uploads() const {
-  return 0;
-}
-std::uint64_t s3_store_handle::lost_races() const {
-  return 0;
-}
-#endif
 
 }  // namespace pgqrs
