@@ -70,6 +70,13 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
   }
 }
 
+std::optional<std::uint32_t> read_change_counter(const fs::path& path) noexcept {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char b[4];
+  if (!in.seekg(24) || !in.read(reinterpret_cast<char*>(b), 4)) return std::nullopt;
+  return (std::uint32_t{b[0]} << 24U) | (std::uint32_t{b[1]} << 16U) | (std::uint32_t{b[2]} << 8U) | b[3];
+}
+
 void remove_revision_files(const fs::path& dir) noexcept {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {

@@ -4,6 +4,7 @@
 // first sync or snapshot the copy is `cache_<sanitised ETag>.sqlite`, named after the remote revision it is
 // based on, and only that one is kept.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -28,6 +29,10 @@ namespace pgqrs::detail::s3 {
 /// Writes `bytes` to a temporary name next to `path`, then renames it over `path`, so `path` never holds
 /// half a database. @throws internal_error
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
+/// SQLite's file change counter (header bytes 24..27): bumped by every commit that changed the file (in
+/// rollback-journal mode), so an unchanged value means the last write transaction wrote nothing.
+/// nullopt when the header cannot be read.
+[[nodiscard]] std::optional<std::uint32_t> read_change_counter(const std::filesystem::path& path) noexcept;
 /// Deletes the revision files (`cache.sqlite`, `cache_*.sqlite` and their journals) in `dir`.
 void remove_revision_files(const std::filesystem::path& dir) noexcept;
 

@@ -176,6 +176,7 @@ void s3_store::switch_to_locked(const fs::path& file, const std::string& etag) {
   const fs::path old = m_file;
   m_file = file;
   m_last_etag = etag;
+  m_change_counter = read_change_counter(file);
   m_generation.fetch_add(1, std::memory_order_acq_rel);
   // Connections still reading the old file keep it open (POSIX); they move to the new one at their next
   // statement. Nobody writes it: writes hold the writer lock, which the caller holds.
@@ -214,6 +215,12 @@ std::uint64_t s3_store::record_commit() {
   std::lock_guard lock(m_mutex);
   --m_writers_busy;
   m_changed.notify_all();
+  // A write transaction that changed nothing (an empty poll, a repeated migration) costs no upload: the
+  // original uploads after each one, so an idle Durable poll loop would PUT the whole file every tick. It
+  // still waits for writes already pending (it may have read them).
+  const auto counter = read_change_counter(m_file);
+  if (counter && counter == m_change_counter) return m_write_version;
+  m_change_counter = counter;
   return ++m_write_version;
 }
 

@@ -135,6 +135,8 @@ class s3_store final : public revision_files, public object_sync {
   std::atomic<std::uint64_t> m_generation{0};
   std::optional<std::string> m_last_etag;
   std::uint64_t m_write_version = 0;
+  /// The local file's change counter after the last counted commit or file switch.
+  std::optional<std::uint32_t> m_change_counter;
   std::uint64_t m_synced_version = 0;
   bool m_rejected = false;
   bool m_uploading = false;
