@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <tuple>
 #include <variant>
 
 #include "sqlite/sqlite_engine.hpp"
@@ -91,8 +92,8 @@ class revision_statement final : public engine_statement {
 };
 
 namespace {
-std::unique_ptr<sqlite_family::engine_connection> open_file(const std::filesystem::path& path) {
-  return std::make_unique<sqlite::sqlite_engine>(sqlite::read_write_file(path.string()));
+std::unique_ptr<sqlite_family::engine_connection> open_file(const std::filesystem::path& path, bool create) {
+  return std::make_unique<sqlite::sqlite_engine>(sqlite::read_write_file(path.string(), create));
 }
 }  // namespace
 
@@ -101,9 +102,26 @@ revision_engine::revision_engine(std::shared_ptr<const revision_files> files,
     : m_files(std::move(files)),
       m_busy_timeout(busy_timeout),
       m_rng((reinterpret_cast<std::uintptr_t>(this) >> 4U) | 1U) {
-  auto [path, generation] = m_files->current_file();
-  m_conn = open_file(path);
-  m_generation = generation;
+  std::tie(m_conn, m_generation) = open_current();
+}
+
+std::pair<std::unique_ptr<sqlite_family::engine_connection>, std::uint64_t> revision_engine::open_current() {
+  // The setup reads the file header, which waits for a writer's commit on the new file to finish.
+  return sqlite_family::retry_while_busy(m_busy_timeout, m_rng, [&] {
+    for (;;) {
+      // Only the first file (generation 0, cache.sqlite) is created by opening it; later ones exist before
+      // they are published. A switch between reading the name and opening it leaves the old name deleted
+      // (cannot open) or this connection on a stale file: look again.
+      auto [path, generation] = m_files->current_file();
+      try {
+        auto conn = open_file(path, generation == 0);
+        for (const auto& script : m_setup) conn->execute_script(script);
+        if (m_files->generation() == generation) return std::make_pair(std::move(conn), generation);
+      } catch (const sqlite_family::engine_error& e) {
+        if (e.kind() != sqlite_family::fault::cant_open || m_files->generation() == generation) throw;
+      }
+    }
+  });
 }
 
 revision_engine::~revision_engine() {
@@ -127,13 +145,7 @@ void revision_engine::execute_script(const std::string& sql) {
 
 void revision_engine::follow() {
   if (m_files->generation() == m_generation || !m_conn->autocommit()) return;
-  auto [path, generation] = m_files->current_file();
-  // The setup reads the file header, which waits for a writer's commit on the new file to finish.
-  auto next = sqlite_family::retry_while_busy(m_busy_timeout, m_rng, [&, p = path] {
-    auto conn = open_file(p);
-    for (const auto& script : m_setup) conn->execute_script(script);
-    return conn;
-  });
+  auto [next, generation] = open_current();
   for (auto* stmt : m_statements) stmt->drop();
   m_conn = std::move(next);
   m_generation = generation;

@@ -60,6 +60,8 @@ class revision_engine final : public sqlite_family::engine_connection {
   friend class revision_statement;
   /// Moves to the current file when the store switched files and no transaction is open.
   void follow();
+  /// A connection to the current file, set up, with the generation it belongs to.
+  [[nodiscard]] std::pair<std::unique_ptr<sqlite_family::engine_connection>, std::uint64_t> open_current();
   /// The SQLite statement for `sql` on the file this connection has open now.
   [[nodiscard]] std::unique_ptr<sqlite_family::engine_statement> prepare_inner(const std::string& sql);
   void forget(revision_statement* stmt) noexcept;

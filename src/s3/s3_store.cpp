@@ -255,6 +255,7 @@ void s3_store::lead_upload(std::unique_lock<std::mutex>& lock) {
   }
   lock.lock();
   m_uploading = false;
+  m_round_ended = std::chrono::steady_clock::now();
   if (failure) {
     ++m_failures;
     m_failure = failure;
@@ -275,9 +276,13 @@ void s3_store::upload(upload_outcome& round) {
   {
     // Writers already on their way (past before_write) are a millisecond from committing: waiting for
     // them makes this round carry their writes instead of leaving them to the next one.
+    // Writers the last round just woke need a moment to come back with their next write.
     constexpr auto gather_window = std::chrono::milliseconds(10);
+    constexpr auto comeback = std::chrono::milliseconds(2);
     std::unique_lock lock(m_mutex);
-    m_changed.wait_for(lock, gather_window, [&] { return m_writers_busy == 0; });
+    const auto earliest = m_round_ended + comeback;
+    m_changed.wait_for(lock, gather_window,
+                       [&] { return m_writers_busy == 0 && std::chrono::steady_clock::now() >= earliest; });
   }
   std::string bytes;
   std::optional<std::string> base;

@@ -19,6 +19,7 @@
 // operation (or snapshot()) replaces the local copy with the remote revision instead of staying wedged.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -140,6 +141,7 @@ class s3_store final : public revision_files, public object_sync {
   std::uint64_t m_synced_version = 0;
   bool m_rejected = false;
   bool m_uploading = false;
+  std::chrono::steady_clock::time_point m_round_ended{};
   /// Writers between begin_write and their commit (or rollback).
   int m_writers_busy = 0;
   /// Failed rounds so far, the highest version any of them covered, and the last one's error.
