@@ -266,10 +266,11 @@ class timeout_error : public error {
   std::string m_operation;
 };
 
-/// A concurrent change won (e.g. S3 compare-and-swap).
+/// A concurrent change won (e.g. S3 compare-and-swap). `retryable` when the refused operation had no
+/// effect and the next attempt starts from the winner's state (an S3 Durable-mode write that lost).
 class conflict_error : public error {
  public:
-  explicit conflict_error(const std::string& message);
+  explicit conflict_error(const std::string& message, bool retryable = false);
 };
 
 /// A poll or fetch stopped because the worker was interrupted, suspended or stopped.

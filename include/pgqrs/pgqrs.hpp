@@ -17,6 +17,7 @@
 #include "pgqrs/enqueue.hpp"
 #include "pgqrs/errors.hpp"
 #include "pgqrs/producer.hpp"
+#include "pgqrs/s3.hpp"
 #include "pgqrs/store.hpp"
 #include "pgqrs/tables.hpp"
 #include "pgqrs/types.hpp"

@@ -65,13 +65,23 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
+namespace {
+std::string digest_hex(std::string_view data, const EVP_MD* md, const char* name) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw internal_error("OpenSSL SHA-256 failed");
+  if (EVP_Digest(data.data(), data.size(), digest, &length, md, nullptr) != 1) {
+    throw internal_error(std::string("OpenSSL ") + name + " failed");
   }
   return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  return digest_hex(data, EVP_sha256(), "SHA-256");
+}
+
+std::string md5_hex(std::string_view data) {
+  return digest_hex(data, EVP_md5(), "MD5");
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {

@@ -64,6 +64,8 @@ struct signature_parts {
 /// Lowercase hex SHA-256 of `data`.
 /// @throws pgqrs::internal_error if OpenSSL fails.
 [[nodiscard]] std::string sha256_hex(std::string_view data);
+/// Lowercase hex MD5 of `data`: the ETag (quoted) S3 gives an object stored by one unencrypted PUT.
+[[nodiscard]] std::string md5_hex(std::string_view data);
 
 /// Raw (binary) HMAC-SHA256 of `data` under `key`.
 /// @throws pgqrs::internal_error if OpenSSL fails.

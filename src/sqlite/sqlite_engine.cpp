@@ -188,4 +188,8 @@ bool sqlite_engine::is_read_only() const {
   return sqlite3_db_readonly(m_db, "main") == 1;
 }
 
+open_target read_write_file(std::string path, bool create) {
+  return open_target{std::move(path), SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)};
+}
+
 }  // namespace pgqrs::detail::sqlite

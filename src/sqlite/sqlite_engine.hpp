@@ -17,6 +17,10 @@ struct open_target {
   int flags = 0;
 };
 
+/// A file opened read-write, created when missing if `create` (for backends that manage the path
+/// themselves: S3).
+[[nodiscard]] open_target read_write_file(std::string path, bool create);
+
 class sqlite_engine final : public sqlite_family::engine_connection {
  public:
   /// Opens the handle (extended result codes on, no busy handler: the family layer waits).

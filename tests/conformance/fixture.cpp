@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <random>
 
+#if PGQRS_TEST_HAVE_S3
+#include "s3/s3_client.hpp"
+#endif
 
 namespace pgqrs::testing {
 
@@ -18,6 +21,20 @@ std::string env_or_fail(const char* name) {
   }
   return v;
 }
+/// The bucket of this process's S3 tests, created on first use (moto accepts any credentials).
+std::string s3_test_bucket() {
+#if !PGQRS_TEST_HAVE_S3
+  throw std::runtime_error("this build has no S3 backend (PGQRS_WITH_S3=OFF)");
+#else
+  static const std::string bucket = [] {
+    env_or_fail("AWS_ENDPOINT_URL");
+    std::string name = "pgqrs-conformance-" + std::to_string(::getpid());
+    pgqrs::detail::s3::s3_client(pgqrs::detail::s3::s3_config::from_env()).create_bucket(name);
+    return name;
+  }();
+  return bucket;
+#endif
+}
 }  // namespace
 
 backend_under_test current_backend() {
@@ -27,6 +44,7 @@ backend_under_test current_backend() {
   if (name == "pgbouncer") return backend_under_test::pgbouncer;
   if (name == "sqlite") return backend_under_test::sqlite;
   if (name == "turso") return backend_under_test::turso;
+  if (name == "s3") return backend_under_test::s3;
   throw std::runtime_error("unknown PGQRS_TEST_BACKEND '" + name + "'");
 }
 
@@ -67,6 +85,11 @@ void store_test::SetUp() {
       m_config = config::from_dsn(scheme + m_sqlite_path);
       break;
     }
+    case backend_under_test::s3:
+      // A fresh object per test in one bucket per process (made on first use). No cache_dir: every store
+      // (reopen, open_another) then gets a private local copy, as two processes would.
+      m_config = config::from_dsn("s3://" + s3_test_bucket() + "/" + unique_name("t") + ".sqlite");
+      break;
   }
   m_store.emplace(connect(m_config));
   admin(*m_store).install();

@@ -1,8 +1,9 @@
 #pragma once
 // Conformance fixture: the same test cases run on every backend. ctest registers the binary once per backend
-// with PGQRS_TEST_BACKEND = postgres | pgbouncer | sqlite | turso; DSNs come from PGQRS_PG_DSN / PGQRS_PGBOUNCER_DSN
-// (scripts/test.sh starts the servers). Each test gets its own PostgreSQL schema or SQLite file, so tests run
-// in parallel without seeing each other.
+// with PGQRS_TEST_BACKEND = postgres | pgbouncer | sqlite | turso | s3; DSNs come from PGQRS_PG_DSN /
+// PGQRS_PGBOUNCER_DSN (scripts/test.sh starts the servers; s3 uses its moto through the AWS_* variables). Each
+// test gets its own PostgreSQL schema, SQLite or Turso file, or S3 object, so tests run in parallel without
+// seeing each other.
 
 #include <gtest/gtest.h>
 
@@ -16,7 +17,7 @@
 
 namespace pgqrs::testing {
 
-enum class backend_under_test { postgres, pgbouncer, sqlite, turso };
+enum class backend_under_test { postgres, pgbouncer, sqlite, turso, s3 };
 
 backend_under_test current_backend();
 bool is_postgres_family();

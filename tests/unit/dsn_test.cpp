@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include "catch_as.hpp"
 
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -372,7 +373,15 @@ TEST(Connect, TursoDsnOpensOrReportsThatTheBackendIsNotEnabled) {
   EXPECT_TRUE(contains(e->what(), "Turso backend is not enabled (build with -DPGQRS_WITH_TURSO=ON)")) << e->what();
 }
 
-TEST(Connect, S3DsnReportsThatTheBackendIsNotEnabled) {
+TEST(Connect, S3DsnReportsThatTheBackendIsNotEnabledOrWhichCredentialIsMissing) {
+  if (pgqrs::detail::backend_available(pgqrs::backend_kind::s3)) {
+    // Built: the credentials come from the standard AWS variables, and their absence is named.
+    ::unsetenv("AWS_ACCESS_KEY_ID");
+    auto e = catch_as<missing_config>([] { (void)pgqrs::connect("s3://b/k"); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->field(), "AWS_ACCESS_KEY_ID");
+    return;
+  }
   auto e = catch_as<config_error>([] { (void)pgqrs::connect("s3://b/k"); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->field(), "dsn");

@@ -130,8 +130,8 @@ rate_limited::rate_limited(std::chrono::milliseconds retry_after)
 timeout_error::timeout_error(std::string operation)
     : error(error_code::timeout, "Operation timeout: " + operation), m_operation(std::move(operation)) {}
 
-conflict_error::conflict_error(const std::string& message)
-    : error(error_code::conflict, "Conflict: " + message) {}
+conflict_error::conflict_error(const std::string& message, bool retryable)
+    : error(error_code::conflict, "Conflict: " + message, retryable) {}
 
 suspended::suspended(std::string reason)
     : error(error_code::suspended, "Operation suspended: " + reason), m_reason(std::move(reason)) {}

@@ -115,12 +115,18 @@ class database {
   /// @throws pool_exhausted, connection_error
   [[nodiscard]] pooled_connection acquire() const;
 
+  /// What a backend's own public API needs to reach behind a store (the S3 store's sync state); null for
+  /// backends without one.
+  void set_backend_state(std::shared_ptr<void> state) { m_backend_state = std::move(state); }
+  [[nodiscard]] const std::shared_ptr<void>& backend_state() const { return m_backend_state; }
+
  private:
   backend_kind m_kind;
   std::string m_dialect;
   capabilities m_caps;
   sql_catalog m_catalog;
   std::shared_ptr<connection_pool> m_pool;
+  std::shared_ptr<void> m_backend_state;
 };
 
 /// Rolls back unless committed: every multi-statement operation uses one.

@@ -40,7 +40,11 @@ constexpr std::array drivers{
 #else
     driver_entry{backend_kind::turso, "turso", "Turso", "PGQRS_WITH_TURSO", nullptr},
 #endif
+#ifdef PGQRS_HAVE_S3
+    driver_entry{backend_kind::s3, "s3", "S3", "PGQRS_WITH_S3", &open_s3},
+#else
     driver_entry{backend_kind::s3, "s3", "S3", "PGQRS_WITH_S3", nullptr},
+#endif
 };
 
 const driver_entry& entry(backend_kind kind) {

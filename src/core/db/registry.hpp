@@ -23,5 +23,6 @@ namespace pgqrs::detail {
 std::unique_ptr<database> open_postgres(const config& cfg);
 std::unique_ptr<database> open_sqlite(const config& cfg);
 std::unique_ptr<database> open_turso(const config& cfg);
+std::unique_ptr<database> open_s3(const config& cfg);
 
 }  // namespace pgqrs::detail

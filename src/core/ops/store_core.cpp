@@ -1,8 +1,19 @@
 #include "core/ops/store_core.hpp"
 
+#include <chrono>
+#include <random>
+#include <thread>
+
 #include "pgqrs/errors.hpp"
 
 namespace pgqrs::detail {
+
+void conflict_pause(int attempt) {
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  const int ceiling_ms = 5 * (attempt + 1);
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(1 + static_cast<int>(rng() % static_cast<unsigned>(ceiling_ms))));
+}
 
 row_set store_core::run(connection& conn, std::string_view query,
                         std::initializer_list<sql_param> params) const {

@@ -7,22 +7,38 @@
 #include <string_view>
 #include <type_traits>
 
-#include "core/ops/claim_floor.hpp"
 #include "core/db/database.hpp"
+#include "core/ops/claim_floor.hpp"
 #include "pgqrs/config.hpp"
 #include "pgqrs/errors.hpp"
 
 namespace pgqrs::detail {
 
+/// Sleeps a random few milliseconds, longer after each attempt (so racing stores spread out).
+void conflict_pause(int attempt);
+
 /// Makes `call` once more when it fails with connection_error, which the drivers throw only when nothing
 /// was applied (a possibly applied write is in_doubt_error). The pool discards the broken connection, so
 /// the second call runs on a fresh one.
+///
+/// Also makes it again (a few times, after a short random pause) when it fails with a retryable
+/// conflict_error: an S3 Durable-mode write that lost the compare-and-swap to another store. Such a write was
+/// never applied (the store replaces it with the winner's revision before the next attempt), so running the
+/// call again is as safe as after a connection_error, and it runs on the winner's state.
 template <typename Call>
 auto with_reconnect(Call&& call) {
-  try {
-    return call();
-  } catch (const connection_error&) {
-    return call();
+  constexpr int max_conflict_retries = 10;
+  for (int conflicts = 0;; ++conflicts) {
+    try {
+      try {
+        return call();
+      } catch (const connection_error&) {
+        return call();
+      }
+    } catch (const conflict_error& e) {
+      if (!e.retryable() || conflicts >= max_conflict_retries) throw;
+      conflict_pause(conflicts);
+    }
   }
 }
 
