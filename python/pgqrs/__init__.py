@@ -1,4 +1,4 @@
-"""pgqrs: a job queue in PostgreSQL or SQLite, on the pgqrs-cpp core.
+"""pgqrs: a job queue in PostgreSQL, SQLite, Turso or S3, on the pgqrs-cpp core.
 
 A drop-in replacement for the original ``pgqrs`` Python package: the same names, signatures and
 asynchronous calls (awaitables), the same exception classes.
@@ -86,6 +86,7 @@ from ._enums import WorkerStatus
 from ._consume import ConsumerIterator, consume, consume_batch
 from ._dequeue import DequeueBuilder, dequeue, dequeue_builder
 from ._tables import Messages, Queues, WorkerInfo, Workers
+from ._s3 import DurabilityMode, S3StoreHandle, SyncState, as_s3
 
 __all__ = [
     "Admin",
@@ -95,6 +96,7 @@ __all__ = [
     "Consumer",
     "ConsumerIterator",
     "DequeueBuilder",
+    "DurabilityMode",
     "InternalError",
     "MessageNotFoundError",
     "Messages",
@@ -113,6 +115,7 @@ __all__ = [
     "Run",
     "RunBuilder",
     "RunRecord",
+    "S3StoreHandle",
     "SerializationError",
     "StateTransitionError",
     "StepBuilder",
@@ -123,6 +126,7 @@ __all__ = [
     "StepResultStatus",
     "StepRetryPolicy",
     "Store",
+    "SyncState",
     "SystemStats",
     "TimeoutError",
     "TransientStepError",
@@ -144,6 +148,7 @@ __all__ = [
     "admin",
     "archive",
     "archive_batch",
+    "as_s3",
     "connect",
     "connect_with",
     "consume",

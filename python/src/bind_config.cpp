@@ -6,6 +6,7 @@
 #include <nanobind/stl/string_view.h>
 #include <nanobind/stl/vector.h>
 
+#include <cctype>
 #include <cstdint>
 #include <list>
 #include <string>
@@ -34,11 +35,11 @@ bool is_integer_type(std::string_view type) {
 
 // Properties for every scalar field of pgqrs::config_fields(), read and written through the table's text
 // forms (so parsing and validation are the library's, the same as for YAML and the environment). The JSON
-// field (validation_config) is bound member by member below; the S3 fields wait for the S3 backend.
+// field (validation_config) is bound member by member below, the S3 fields by bind_s3_fields.
 void bind_config_fields(nb::class_<config>& cls) {
   static std::list<std::string> names;  // nanobind keeps the name pointers
   for (const auto& f : config_fields()) {
-    if (f.type == "json" || f.name == "dsn" || f.name.starts_with("s3.")) continue;
+    if (f.type == "json" || f.name == "dsn" || f.name.starts_with("s3.")) continue;  // bound on their own
     std::string field(f.name);
     std::string type(f.type);
     const std::string& py = names.emplace_back(python_name(f.name));
@@ -70,6 +71,39 @@ void bind_config_fields(nb::class_<config>& cls) {
   }
 }
 
+/// s3_mode as pgqrs.DurabilityMode (a Python-level enum, pgqrs/_s3.py) and s3_cache_dir as str or None.
+void bind_s3_fields(nb::class_<config>& cls) {
+  cls.def_prop_rw(
+         "s3_mode",
+         [](const config& c) {
+           return nb::module_::import_("pgqrs._s3").attr("DurabilityMode").attr("_from_native")(
+               config_field_text(c, "s3.mode"));
+         },
+         [](config& c, nb::handle mode) {
+           nb::object type = nb::module_::import_("pgqrs._s3").attr("DurabilityMode");
+           if (!nb::isinstance(mode, type)) throw nb::type_error("s3_mode must be a pgqrs.DurabilityMode");
+           std::string name = nb::cast<std::string>(mode.attr("name"));
+           for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+           set_config_field(c, "s3.mode", name, "s3_mode");
+         })
+      .def_prop_rw(
+          "s3_cache_dir",
+          [](const config& c) -> std::optional<std::string> {
+            if (!c.s3.cache_dir) return std::nullopt;
+            return c.s3.cache_dir->string();
+          },
+          [](config& c, std::optional<std::string> dir) {
+            if (!dir) {
+              c.s3.cache_dir.reset();
+              return;
+            }
+            if (dir->find_first_not_of(" \t\r\n") == std::string::npos) {
+              throw config_error("s3.cache_dir", "cache dir cannot be empty");
+            }
+            c.s3.cache_dir = *dir;
+          });
+}
+
 }  // namespace
 
 void bind_config(nb::module_& m) {
@@ -90,6 +124,7 @@ void bind_config(nb::module_& m) {
         return "Config(dsn='" + redact_dsn(c.dsn) + "', schema='" + c.schema + "')";
       });
   bind_config_fields(cls);
+  bind_s3_fields(cls);
   // validation_config, field by field (the original's names).
   cls.def_prop_rw(
          "max_payload_size_bytes", [](const config& c) { return c.validation.max_payload_size_bytes; },
