@@ -4,36 +4,16 @@ SyncState, Config.s3_mode and s3_cache_dir, against the moto S3 server scripts/t
 
 from __future__ import annotations
 
-import os
-import urllib.request
-import uuid
-
 import pytest
 
 import pgqrs
 
-
-def endpoint() -> str:
-    ep = os.environ.get("PGQRS_S3_ENDPOINT")
-    if not ep:
-        pytest.fail("PGQRS_S3_ENDPOINT is not set: run the suite with scripts/test.sh (it starts moto)")
-    return ep
-
-
-def new_bucket() -> str:
-    """A bucket of the test's own. moto checks that object requests are signed, not the signature."""
-    name = f"py-{uuid.uuid4().hex[:12]}"
-    req = urllib.request.Request(f"{endpoint()}/{name}", method="PUT", headers={
-        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
-                         "SignedHeaders=host, Signature=0",
-        "x-amz-content-sha256": "UNSIGNED-PAYLOAD", "x-amz-date": "20260101T000000Z"})
-    assert urllib.request.urlopen(req).status == 200
-    return name
+from conftest import new_bucket, s3_endpoint
 
 
 @pytest.fixture
 def dsn() -> str:
-    endpoint()
+    s3_endpoint()
     return f"s3://{new_bucket()}/queue.sqlite"
 
 
