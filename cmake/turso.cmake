@@ -39,15 +39,29 @@ get_filename_component(_pgqrs_cargo_bin "${PGQRS_CARGO}" DIRECTORY)
 
 set(_pgqrs_turso_crate "${PROJECT_SOURCE_DIR}/src/turso/rust")
 set(_pgqrs_turso_gen "${PROJECT_BINARY_DIR}/generated/turso")
-# rustup's cargo proxy finds rustc through PATH; builds started from an IDE may not have ~/.cargo/bin on it.
-set(_pgqrs_cargo_env "PATH=${_pgqrs_cargo_bin}:$ENV{PATH}" "CARGO_TARGET_DIR=${PGQRS_CARGO_TARGET_DIR}"
-    "CARGO_BUILD_JOBS=${PGQRS_CARGO_JOBS}")
+# cargo runs in an environment of its own (`env -i` and the variables below), the same whoever builds: the
+# build scripts of the engine's C dependencies (simsimd through the cc crate) declare rerun-if-env-changed on
+# CC, CFLAGS, AR, CPATH and a dozen more, so the C++ build (scripts/build.sh) and the wheel build (pip, scikit-build-core) used to invalidate each
+# other's cache in the shared target directory and rebuild the engine (minutes) on every switch.
+# rustup's cargo proxy finds rustc through PATH, so the cargo directory leads it (an IDE may not have
+# ~/.cargo/bin on PATH); where rustup, cargo's registry and a proxy live are passed through when set.
+set(_pgqrs_cargo_env)
+set(_pgqrs_cargo_passthrough HOME CARGO_HOME RUSTUP_HOME RUSTUP_TOOLCHAIN http_proxy https_proxy HTTP_PROXY
+    HTTPS_PROXY no_proxy NO_PROXY SSL_CERT_FILE SSL_CERT_DIR)
+foreach(_var IN LISTS _pgqrs_cargo_passthrough)
+  if(DEFINED ENV{${_var}})
+    list(APPEND _pgqrs_cargo_env "${_var}=$ENV{${_var}}")
+  endif()
+endforeach()
+list(APPEND _pgqrs_cargo_env "PATH=${_pgqrs_cargo_bin}:/usr/local/bin:/usr/bin:/bin"
+     "CARGO_TARGET_DIR=${PGQRS_CARGO_TARGET_DIR}" "CARGO_BUILD_JOBS=${PGQRS_CARGO_JOBS}")
+find_program(PGQRS_ENV_PROGRAM env REQUIRED)
 
 # ---- configure time: resolve the locked turso_sdk_kit and take its turso.h --------------------------------
 # `cargo metadata` downloads the locked sources into the registry (~/.cargo/registry/src/...) if needed and
 # reports where each package's manifest is.
 execute_process(
-  COMMAND ${CMAKE_COMMAND} -E env ${_pgqrs_cargo_env}
+  COMMAND ${PGQRS_ENV_PROGRAM} -i ${_pgqrs_cargo_env}
           ${PGQRS_CARGO} metadata --format-version 1 --locked --manifest-path "${_pgqrs_turso_crate}/Cargo.toml"
   OUTPUT_VARIABLE _pgqrs_turso_metadata
   ERROR_VARIABLE _pgqrs_turso_metadata_err
@@ -77,7 +91,7 @@ message(STATUS "Turso engine: turso_sdk_kit ${PGQRS_TURSO_VERSION}, cargo target
 set(_pgqrs_turso_cargo_lib "${PGQRS_CARGO_TARGET_DIR}/release/libpgqrs_turso_engine_sys.a")
 set(PGQRS_TURSO_ENGINE_LIB "${_pgqrs_turso_gen}/libpgqrs_turso_engine_sys.a")
 add_custom_target(pgqrs_turso_engine_cargo
-  COMMAND ${CMAKE_COMMAND} -E env ${_pgqrs_cargo_env}
+  COMMAND ${PGQRS_ENV_PROGRAM} -i ${_pgqrs_cargo_env}
           ${PGQRS_CARGO} build --release --locked --manifest-path "${_pgqrs_turso_crate}/Cargo.toml"
   COMMAND ${CMAKE_COMMAND} -E copy_if_different "${_pgqrs_turso_cargo_lib}" "${PGQRS_TURSO_ENGINE_LIB}"
   BYPRODUCTS "${PGQRS_TURSO_ENGINE_LIB}"
