@@ -212,8 +212,12 @@ std::int64_t read_be_int(const char* data, std::size_t length) {
 timestamp decode_timestamp(std::int64_t pg_micros) {
   if (pg_micros == std::numeric_limits<std::int64_t>::max()) return timestamp::max();
   if (pg_micros == std::numeric_limits<std::int64_t>::min()) return timestamp::min();
-  // PostgreSQL's range (4713 BC .. 294276 AD) cannot overflow here.
-  return timestamp{std::chrono::microseconds{pg_micros + postgres_epoch_offset_us}};
+  // PostgreSQL's own range (4713 BC .. 294276 AD) cannot overflow, but the bytes come from the network: a
+  // broken server or pooler must get an error, not undefined behaviour (found by tests/fuzz/row_decode_fuzz).
+  std::int64_t unix_micros = 0;
+  if (__builtin_add_overflow(pg_micros, postgres_epoch_offset_us, &unix_micros))
+    throw internal_error("timestamp outside PostgreSQL's range: " + std::to_string(pg_micros) + " µs");
+  return timestamp{std::chrono::microseconds{unix_micros}};
 }
 
 sql_value decode_binary(unsigned int type_oid, const char* data, std::size_t length) {

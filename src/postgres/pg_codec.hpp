@@ -68,6 +68,7 @@ void encode_text_list(const text_list& texts, std::string& out);
 [[nodiscard]] sql_value decode_cell(unsigned int type_oid, const char* data, std::size_t length,
                                     bool is_null);
 /// Binary timestamp/timestamptz (int64 µs since 2000-01-01); ±infinity map to timestamp::max()/min().
+/// @throws internal_error for a value no PostgreSQL sends (beyond the int64 µs range once shifted to 1970)
 [[nodiscard]] timestamp decode_timestamp(std::int64_t pg_micros);
 /// Big-endian signed integer of 2, 4 or 8 bytes.
 [[nodiscard]] std::int64_t read_be_int(const char* data, std::size_t length);

@@ -5,6 +5,7 @@
 #include "core/api/store_state.hpp"
 #include "pgqrs/workflow_execution.hpp"
 #include "workflow/run_context.hpp"
+#include "workflow/step_recorder.hpp"
 #include "workflow/workflow_ops.hpp"
 
 namespace pgqrs {
@@ -59,8 +60,8 @@ std::int64_t step_builder::run_or_throw() const {
 }
 
 const std::string& step_builder::name_or_throw() const {
-  if (!m_name || m_name->empty()) throw validation_error("Step name is required");
-  if (m_name->size() > 255) throw validation_error("Step name exceeds 255 characters");
+  if (!m_name) throw validation_error("Step name is required");
+  detail::check_step_name(*m_name);
   return *m_name;
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "core/common/stored_text.hpp"
 #include "core/common/validation.hpp"
 
 namespace pgqrs::detail {
@@ -19,10 +20,6 @@ double as_seconds(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<seconds_d>(d).count();
 }
 
-void check_step_name(std::string_view name) {
-  if (name.empty()) throw validation_error("Step name is required");
-  if (name.size() > 255) throw validation_error("Step name exceeds 255 characters");
-}
 
 /// Gives the run back until `t` (a wait) and unwinds workflow code.
 [[noreturn]] void wait_until(run_context& ctx, timestamp t) {
@@ -95,6 +92,12 @@ std::optional<json> replay(run_context& ctx, const std::string& name) {
   return std::nullopt;
 }
 }  // namespace
+
+void check_step_name(std::string_view name) {
+  if (name.empty()) throw validation_error("Step name is required");
+  if (name.size() > 255) throw validation_error("Step name exceeds 255 characters");
+  check_stored_text("Step name", name);
+}
 
 std::int32_t retry_count_of(const run_context& ctx, const std::string& name) {
   auto it = ctx.steps.find(name);

@@ -13,6 +13,10 @@
 
 namespace pgqrs::detail {
 
+/// Step names: 1..255 bytes of UTF-8 without NUL (the original's texts for the first two).
+/// @throws validation_error
+void check_step_name(std::string_view name);
+
 /// The start of every step: checks the name and returns the stored output if the step succeeded before, or
 /// std::nullopt when it must run now. @throws retries_exhausted (failed for good before), run_stopped (its
 /// retry is not due yet: the run was given back until then)

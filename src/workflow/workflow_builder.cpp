@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/api/handle_factory.hpp"
+#include "core/common/stored_text.hpp"
 #include "core/api/lease_keeper.hpp"
 #include "core/api/liveness.hpp"
 #include "core/api/poll_loop.hpp"
@@ -146,8 +147,11 @@ void workflow_builder::poll(const store& s, std::stop_token stop) const {
 
 void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) const {
   const auto& core = detail::core_of(s);
-  auto [wf, c] = resolve_runner(s);
-  const auto ws_ptr = detail::state_of(c);
+  // Named members, not a structured binding: the loop lambdas below capture them (Clang before 16 cannot
+  // capture structured bindings, and the fuzz and sanitizer builds use Clang).
+  const runner resolved = resolve_runner(s);
+  const workflow_record& wf = resolved.wf;
+  const auto ws_ptr = detail::state_of(resolved.worker);
   auto& ws = *ws_ptr;
   detail::stop_if_not_running(core, ws.record.id, false);
   detail::poll_membership membership(core, ws);
@@ -218,6 +222,7 @@ void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) con
 trigger_builder& trigger_builder::key(std::string k) {
   if (k.empty()) throw validation_error("trigger key must not be empty");
   if (k.size() > 255) throw validation_error("trigger key exceeds 255 characters");
+  detail::check_stored_text("trigger key", k);
   m_key = std::move(k);
   return *this;
 }

@@ -129,6 +129,9 @@ TEST(PgCodec, DecodesBinaryTimestampsFromThePostgresEpoch) {
   EXPECT_EQ(pg::decode_timestamp(-pg::postgres_epoch_offset_us - 1), timestamp{} - 1us);
   EXPECT_EQ(pg::decode_timestamp(std::numeric_limits<std::int64_t>::max()), timestamp::max());
   EXPECT_EQ(pg::decode_timestamp(std::numeric_limits<std::int64_t>::min()), timestamp::min());
+  // Beyond what any PostgreSQL sends (the fuzzer's reproducer, tests/fuzz/corpus/row_decode_fuzz): an error,
+  // not a signed overflow.
+  EXPECT_THROW((void)pg::decode_timestamp(std::numeric_limits<std::int64_t>::max() - 1), pgqrs::internal_error);
 }
 
 TEST(PgCodec, DecodesBinaryScalarsByTypeOid) {

@@ -1,7 +1,7 @@
 #include "core/ops/queue_ops.hpp"
 
 #include "core/ops/row_mapping.hpp"
-#include "core/common/utf8.hpp"
+#include "core/common/stored_text.hpp"
 #include "pgqrs/errors.hpp"
 
 namespace pgqrs::detail {
@@ -12,9 +12,7 @@ void check_queue_name(std::string_view name) {
     throw validation_error("queue name exceeds maximum length of 255 bytes (got " +
                            std::to_string(name.size()) + ")");
   }
-  if (name.find('\0') != std::string_view::npos)
-    throw validation_error("queue name contains a NUL character");
-  if (!is_valid_utf8(name)) throw validation_error("queue name is not valid UTF-8");
+  check_stored_text("queue name", name);
 }
 
 queue_record create_queue(const store_core& core, std::string_view name, timestamp now) {

@@ -5,7 +5,7 @@
 #include <random>
 
 #include "core/ops/row_mapping.hpp"
-#include "core/common/utf8.hpp"
+#include "core/common/stored_text.hpp"
 #include "pgqrs/errors.hpp"
 
 namespace pgqrs::detail {
@@ -21,9 +21,7 @@ text_list status_names(std::initializer_list<worker_status> statuses) {
 void check_worker_name(std::string_view name) {
   if (name.empty()) throw validation_error("worker name cannot be empty");
   if (name.size() > 255) throw validation_error("worker name exceeds maximum length of 255 bytes");
-  if (name.find('\0') != std::string_view::npos || !is_valid_utf8(name)) {
-    throw validation_error("worker name must be valid UTF-8 without NUL characters");
-  }
+  check_stored_text("worker name", name);
 }
 
 }  // namespace
