@@ -32,4 +32,10 @@ int wf_rescuer(const std::string& dsn, const std::string& schema, const std::str
 /// --wf-trigger DSN SCHEMA GO OUT: waits for the file GO, triggers "five_steps" with key "k", writes the id to OUT.
 int wf_trigger(const std::string& dsn, const std::string& schema, const std::string& go, const std::string& out);
 
+// Chaos (chaos_children.cpp): both run until SIGKILLed or until the file DIR/stop exists.
+/// --chaos-wf DSN SCHEMA DIR LEASE_MS: polls the five-step workflow "chaos" (2 runs at a time).
+int chaos_workflow_worker(const std::string& dsn, const std::string& schema, const std::string& dir, int lease_ms);
+/// --chaos-consumer DSN SCHEMA DIR LEASE_MS: dequeues from "chaos_jobs" one message at a time and archives it.
+int chaos_consumer(const std::string& dsn, const std::string& schema, const std::string& dir, int lease_ms);
+
 }  // namespace pgqrs::process_tests

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
     if (mode == "--wf-rescuer" && argc == 8) {
       return p::wf_rescuer(argv[2], argv[3], argv[4], argv[5], std::stoi(argv[6]), std::stoi(argv[7]));
     }
+    if (mode == "--chaos-wf" && argc == 6) return p::chaos_workflow_worker(argv[2], argv[3], argv[4], std::stoi(argv[5]));
+    if (mode == "--chaos-consumer" && argc == 6) return p::chaos_consumer(argv[2], argv[3], argv[4], std::stoi(argv[5]));
     if (mode == "--wf-trigger" && argc == 6) return p::wf_trigger(argv[2], argv[3], argv[4], argv[5]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "child %s failed: %s\n", mode.c_str(), e.what());
