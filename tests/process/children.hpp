@@ -6,8 +6,12 @@
 
 namespace pgqrs::process_tests {
 
-/// --drain DSN QUEUE OUT: consumes until the queue stays empty, writing archived ids to OUT.
-int drain(const std::string& dsn, const std::string& queue, const std::string& out_path);
+/// --drain DSN QUEUE OUT DONE: consumes until the queue stays empty (and, if DONE is not empty, the file DONE
+/// exists: the producers finished), writing archived ids to OUT.
+int drain(const std::string& dsn, const std::string& queue, const std::string& out_path,
+          const std::string& producers_done);
+/// --produce DSN QUEUE N OUT: enqueues N messages in batches of 10, writing each acknowledged id to OUT.
+int produce(const std::string& dsn, const std::string& queue, int count, const std::string& out_path);
 /// --open-install DSN GO: waits for the file GO to exist, then connects, installs and enqueues one message.
 int open_and_install(const std::string& dsn, const std::string& go_file);
 /// --hold-lease DSN SCHEMA LEASE_MS HEARTBEAT_S OUT: runs a handler loop whose handler writes the message id

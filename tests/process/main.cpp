@@ -10,7 +10,8 @@ int main(int argc, char** argv) {
   namespace p = pgqrs::process_tests;
   const std::string mode = argc > 1 ? argv[1] : "";
   try {
-    if (mode == "--drain" && argc == 5) return p::drain(argv[2], argv[3], argv[4]);
+    if (mode == "--drain" && argc == 6) return p::drain(argv[2], argv[3], argv[4], argv[5]);
+    if (mode == "--produce" && argc == 6) return p::produce(argv[2], argv[3], std::stoi(argv[4]), argv[5]);
     if (mode == "--open-install" && argc == 4) return p::open_and_install(argv[2], argv[3]);
     if (mode == "--hold-lease" && argc == 7) {
       return p::hold_lease(argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]), argv[6]);
