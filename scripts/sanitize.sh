@@ -2,6 +2,8 @@
 # The test suite under sanitizers, in a build tree of its own (build-asan/ or build-tsan/):
 #   scripts/sanitize.sh asan [ctest args]     AddressSanitizer + UndefinedBehaviorSanitizer
 #   scripts/sanitize.sh tsan [ctest args]     ThreadSanitizer
+#   SANITIZE_TARGETS="pgqrs_conformance_tests pgqrs_unit_tests" scripts/sanitize.sh asan -L sqlite
+#                                              builds only those test binaries (ctest then skips the others)
 # Starts PostgreSQL, PgBouncer and moto like scripts/test.sh and runs ctest (default: everything but the long
 # series, `-LE long`; pass e.g. `-L sqlite` or `-R reliability` to narrow it). The Turso backend is left out:
 # its engine is Rust and not instrumented. The Python suite is not run (the interpreter is not instrumented).
@@ -19,7 +21,8 @@ build_dir=build-$kind
 scripts/install-deps.sh
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGQRS_SANITIZE="$sanitizers" \
   -DPGQRS_WITH_TURSO=OFF -DPGQRS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build "$build_dir"
+# shellcheck disable=SC2086  # a list of target names
+cmake --build "$build_dir" ${SANITIZE_TARGETS:+--target $SANITIZE_TARGETS}
 
 eval "$(scripts/pg_server.sh start --pgbouncer)"
 trap 'scripts/pg_server.sh stop "$PGTEST_DIR"; [ -z "${MOTO_DIR:-}" ] || scripts/moto_server.sh stop "$MOTO_DIR"' EXIT
