@@ -106,7 +106,7 @@ class s3_processes : public test::s3_store_test {
 };
 
 TEST_F(s3_processes, two_processes_racing_durable_writes_lose_nothing_acknowledged_and_duplicate_nothing) {
-  constexpr int rounds = 6;
+  constexpr int rounds = 8;
   constexpr int seeds = 2 * rounds;  // enough to acknowledge whatever the children enqueue
   std::set<std::int64_t> enqueued;
   std::int64_t queue_id = 0;
@@ -150,7 +150,9 @@ TEST_F(s3_processes, two_processes_racing_durable_writes_lose_nothing_acknowledg
   for (const auto& [phase, lost] : lost_in_phase) total_races += lost;
   std::printf("[ s3 processes ] %llu of %d enqueue rounds raced; %llu lost races in all\n",
               static_cast<unsigned long long>(enqueue_races), rounds, static_cast<unsigned long long>(total_races));
-  EXPECT_GT(total_races, 0U) << "the processes never raced (the test proves nothing)";
+  // Usually every round races; one that did not (the loser of the round before looked for a newer revision
+  // first and the winner's upload was already there) proves nothing but is no error.
+  EXPECT_GE(enqueue_races, static_cast<std::uint64_t>(rounds / 2)) << "the processes rarely raced";
 
   std::set<std::int64_t> distinct_acks(acked.begin(), acked.end());
   EXPECT_EQ(distinct_acks.size(), acked.size()) << "a message was acknowledged (archived) by both processes";

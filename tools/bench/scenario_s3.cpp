@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include <pgqrs/pgqrs.hpp>
 #include <pgqrs/s3.hpp>
 
 #include "bench.hpp"
