@@ -17,8 +17,15 @@ scripts/install-deps.sh
 BUILD_TARGETS=pgqrs-bench scripts/build.sh
 
 plots_python=$(scripts/cache_venv.sh plots)
-original_python=$(scripts/cache_venv.sh original)
-ours_python="$(scripts/python_env.sh)/bin/python"  # our package, for the python-drain scenario
+# The Python virtualenvs (the original; our package, a whole build of its own) only when a scenario may use
+# them: a run of only `--scenario s3` needs neither.
+python_args=()
+scenarios=$(printf '%s\n' "$@" | awk 'prev == "--scenario" { print } { prev = $0 }')
+if [ -z "$scenarios" ] || grep -qvx s3 <<<"$scenarios"; then
+  original_python=$(scripts/cache_venv.sh original)
+  ours_python="$(scripts/python_env.sh)/bin/python"  # our package, for the python-drain scenario
+  python_args=(--original-python "$original_python" --ours-python "$ours_python")
+fi
 
 eval "$(scripts/pg_server.sh start --durable)"
 sqlite_dir=$(mktemp -d /tmp/pgqrs-bench-sqlite.XXXXXX)
@@ -34,6 +41,6 @@ if grep -q '^PGQRS_WITH_S3:BOOL=ON' build/CMakeCache.txt && [ -z "${AWS_ENDPOINT
 fi
 
 ./build/tools/bench/pgqrs-bench --pg "$PGQRS_PG_DSN" --sqlite "$sqlite_dir" "${turso_args[@]}" \
-  --original-python "$original_python" --ours-python "$ours_python" --scripts tools/bench/python --out bench-results "$@"
+  "${python_args[@]}" --scripts tools/bench/python --out bench-results "$@"
 "$plots_python" tools/bench/python/report.py bench-results \
   --markdown docs/benchmarks.md --plots-dir docs/benchmarks --command "bash scripts/bench.sh${*:+ $*}"
