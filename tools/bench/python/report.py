@@ -70,14 +70,20 @@ def save(fig, out_dir, name):
     return path
 
 
+def batch_panels(data):
+    """One figure with a panel per batch size in `data`: (figure, [(axes, batch)])."""
+    batches = sorted({r["params"]["batch"] for r in data})
+    fig, axes = plt.subplots(1, len(batches), figsize=(4 * len(batches), 3.6), squeeze=False)
+    return fig, list(zip(axes[0], batches))
+
+
 def plot_drain(rows, backend, out_dir):
     drain = by(rows, "drain", backend)
     if not drain:
         return None
-    batches = sorted({r["params"]["batch"] for r in drain})
     consumers = sorted({r["params"]["consumers"] for r in drain})
-    fig, axes = plt.subplots(1, len(batches), figsize=(4 * len(batches), 3.6), squeeze=False)
-    for ax, batch in zip(axes[0], batches):
+    fig, panels = batch_panels(drain)
+    for ax, batch in panels:
         for impl, style in ((OURS, "o-"), (RAW[backend], "s--"), (ORIGINAL, "^")):
             xs, ys = [], []
             for c in consumers:
@@ -92,8 +98,8 @@ def plot_drain(rows, backend, out_dir):
         ax.set_xticks(consumers)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("messages / s")
-    axes[0][0].legend(fontsize=8)
+    panels[0][0].set_ylabel("messages / s")
+    panels[0][0].legend(fontsize=8)
     fig.suptitle(f"Drain throughput, {backend} (dequeue + archive per batch)")
     return save(fig, out_dir, f"drain_{backend}.png")
 
@@ -180,10 +186,9 @@ def plot_s3(rows, out_dir):
     data = by(rows, "s3", "s3", OURS)
     if not data:
         return None
-    batches = sorted({r["params"]["batch"] for r in data})
     producers = sorted({r["params"]["producers"] for r in data})
-    fig, axes = plt.subplots(1, len(batches), figsize=(4 * len(batches), 3.6), squeeze=False)
-    for ax, batch in zip(axes[0], batches):
+    fig, panels = batch_panels(data)
+    for ax, batch in panels:
         labels = [f"ours, {p} producer{'s' if p > 1 else ''}" for p in producers] + ["original (published)"]
         values = [(s3_rate(rows, p, batch) or {}).get("msgs_per_sec", 0) for p in producers]
         values.append(ORIGINAL_S3_PUBLISHED.get(batch, 0))
@@ -192,7 +197,7 @@ def plot_s3(rows, out_dir):
         ax.set_xticklabels(labels, fontsize=7, rotation=15)
         ax.set_title(f"batch {batch}")
         ax.grid(alpha=0.3, axis="y")
-    axes[0][0].set_ylabel("messages / s")
+    panels[0][0].set_ylabel("messages / s")
     fig.suptitle("S3 Durable mode, moto + 60 ms per request")
     return save(fig, out_dir, "s3.png")
 
