@@ -34,9 +34,15 @@ class s3_outage : public s3_store_test {
     config c = s3_config_for(bucket, key, durability_mode::durable, dirs.back());
     c.s3.connect_timeout = timeout;
     c.s3.request_timeout = timeout;
-    auto s = connect(c);
-    ::setenv("AWS_ENDPOINT_URL", real.c_str(), 1);
-    return s;
+    auto restore = [&] { ::setenv("AWS_ENDPOINT_URL", real.c_str(), 1); };  // for the other tests too
+    try {
+      auto s = connect(c);
+      restore();
+      return s;
+    } catch (...) {
+      restore();
+      throw;
+    }
   }
 
   /// Enqueues one message that must fail because S3 is unreachable; checks the error and how long it took.
