@@ -45,7 +45,8 @@ void barrier(const fs::path& dir, const std::string& name, int id) {
   const fs::path other = dir / (name + "." + std::to_string(1 - id));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   while (!fs::exists(other)) {
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("the other child never came to " + name);
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("the other child never came to " + name);
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
 }
@@ -67,7 +68,8 @@ int s3_race(const std::string& bucket, const std::string& key, const std::string
     barrier(sync_dir, "go" + std::to_string(phase), id);
     const auto lost_before = handle.lost_races();
     const std::int64_t acknowledged = write();
-    out << kind << ' ' << phase << ' ' << acknowledged << ' ' << handle.lost_races() - lost_before << std::endl;
+    out << kind << ' ' << phase << ' ' << acknowledged << ' ' << handle.lost_races() - lost_before
+        << std::endl;
   };
   for (int round = 0; round < rounds; ++round) {
     race(2 * round, "enq", [&] { return producer.enqueue(json{{"child", id}, {"round", round}}).id; });
@@ -149,7 +151,8 @@ TEST_F(s3_processes, two_processes_racing_durable_writes_lose_nothing_acknowledg
   std::uint64_t total_races = 0;
   for (const auto& [phase, lost] : lost_in_phase) total_races += lost;
   std::printf("[ s3 processes ] %llu of %d enqueue rounds raced; %llu lost races in all\n",
-              static_cast<unsigned long long>(enqueue_races), rounds, static_cast<unsigned long long>(total_races));
+              static_cast<unsigned long long>(enqueue_races), rounds,
+              static_cast<unsigned long long>(total_races));
   // Usually every round races; one that did not (the loser of the round before looked for a newer revision
   // first and the winner's upload was already there) proves nothing but is no error.
   EXPECT_GE(enqueue_races, static_cast<std::uint64_t>(rounds / 2)) << "the processes rarely raced";

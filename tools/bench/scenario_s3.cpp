@@ -27,7 +27,9 @@ namespace fs = std::filesystem;
 constexpr auto added_latency = std::chrono::milliseconds(60);
 
 /// The original's published Durable-mode figures under the same added latency (its README).
-double original_published(std::size_t batch) { return batch == 1 ? 6.6 : 326.0; }
+double original_published(std::size_t batch) {
+  return batch == 1 ? 6.6 : 326.0;
+}
 
 std::string s3_endpoint() {
   for (const char* name : {"PGQRS_S3_ENDPOINT", "AWS_ENDPOINT_URL"}) {
@@ -67,8 +69,8 @@ struct measurement {
 
 /// `producers` threads each enqueue `rounds` times `batch` messages (~100-byte payloads) into a fresh
 /// Durable store on s3://bucket/key.
-measurement produce(const std::string& bucket, const std::string& key, const fs::path& cache_dir, int producers,
-                    std::size_t batch, int rounds) {
+measurement produce(const std::string& bucket, const std::string& key, const fs::path& cache_dir,
+                    int producers, std::size_t batch, int rounds) {
   config cfg = config::from_dsn("s3://" + bucket + "/" + key);
   cfg.s3.mode = durability_mode::durable;
   cfg.s3.cache_dir = cache_dir;
@@ -89,7 +91,8 @@ measurement produce(const std::string& bucket, const std::string& key, const fs:
         const auto& h = handles[static_cast<std::size_t>(p)];
         for (int r = 0; r < rounds; ++r) {
           std::vector<json> payloads;
-          for (std::size_t i = 0; i < batch; ++i) payloads.push_back(json{{"p", p}, {"r", r}, {"pad", filler}});
+          for (std::size_t i = 0; i < batch; ++i)
+            payloads.push_back(json{{"p", p}, {"r", r}, {"pad", filler}});
           if (batch == 1) {
             (void)h.enqueue(payloads.front());
           } else {
@@ -108,7 +111,8 @@ measurement produce(const std::string& bucket, const std::string& key, const fs:
 void run(const options& opts, reporter& rep) {
   const std::string endpoint = s3_endpoint();
   if (endpoint.empty()) {
-    rep.note("s3: no S3 endpoint (set AWS_ENDPOINT_URL, e.g. eval \"$(scripts/moto_server.sh start)\"): skipped");
+    rep.note(
+        "s3: no S3 endpoint (set AWS_ENDPOINT_URL, e.g. eval \"$(scripts/moto_server.sh start)\"): skipped");
     return;
   }
   tools::tcp_proxy proxy(endpoint, added_latency);
@@ -122,7 +126,8 @@ void run(const options& opts, reporter& rep) {
       // them), batch 50 about one per batch.
       const int rounds = batch == 1 ? pick(opts, producers == 1 ? 100 : 60, producers == 1 ? 40 : 25, 3)
                                     : pick(opts, 40, 15, 2);
-      const std::string label = "s3 batch=" + std::to_string(batch) + " producers=" + std::to_string(producers);
+      const std::string label =
+          "s3 batch=" + std::to_string(batch) + " producers=" + std::to_string(producers);
       rep.progress(label);
       const std::string key = "b" + std::to_string(batch) + "-p" + std::to_string(producers) + ".sqlite";
       const auto m = produce(bucket, key, cache_root / key, producers, batch, rounds);
@@ -150,7 +155,8 @@ void run(const options& opts, reporter& rep) {
   fs::remove_all(cache_root, ec);
 }
 
-const registrar reg{{"s3", "Durable-mode S3 enqueue (moto + 60 ms per request), batch 1/50, 1/8 producers", run}};
+const registrar reg{
+    {"s3", "Durable-mode S3 enqueue (moto + 60 ms per request), batch 1/50, 1/8 producers", run}};
 
 }  // namespace
 }  // namespace pgqrs::bench

@@ -77,9 +77,13 @@ tcp_proxy::tcp_proxy(const std::string& target_endpoint, std::chrono::millisecon
   listen_on(0);
 }
 
-tcp_proxy::~tcp_proxy() { stop(); }
+tcp_proxy::~tcp_proxy() {
+  stop();
+}
 
-std::string tcp_proxy::endpoint() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+std::string tcp_proxy::endpoint() const {
+  return "http://127.0.0.1:" + std::to_string(m_port);
+}
 
 void tcp_proxy::listen_on(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -151,7 +155,8 @@ void tcp_proxy::serve(int client_fd) {
   while (open && m_running) {
     int timeout = tick_ms;
     if (!to_server.empty()) {
-      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(to_server.front().due - clock::now());
+      const auto wait =
+          std::chrono::duration_cast<std::chrono::milliseconds>(to_server.front().due - clock::now());
       timeout = std::clamp(static_cast<int>(wait.count()), 0, tick_ms);
     }
     pollfd fds[2] = {{client_fd, POLLIN, 0}, {server_fd, POLLIN, 0}};
