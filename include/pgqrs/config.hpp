@@ -56,6 +56,11 @@ struct sqlite_settings {
 struct s3_settings {
   durability_mode mode = durability_mode::durable;
   std::optional<std::filesystem::path> cache_dir;
+  /// Longest wait for a connection to S3, and for one whole request (a large upload must fit in it). An S3
+  /// that does not answer fails a call with timeout_error after a few of these (retries and the look that
+  /// settles an unanswered upload).
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds request_timeout{60'000};
 };
 
 /// All settings of a store. Defaults follow the original (spec §1.2).

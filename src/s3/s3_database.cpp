@@ -34,6 +34,8 @@ s3::s3_store_options store_options(const config& cfg) {
     o.own_cache_dir = true;
   }
   o.client = s3::s3_config::from_env();
+  o.client.connect_timeout = cfg.s3.connect_timeout;
+  o.client.request_timeout = cfg.s3.request_timeout;
   return o;
 }
 

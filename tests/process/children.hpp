@@ -26,6 +26,13 @@ int turso_open(const std::string& dsn);
 /// acknowledged id to OUT at once, until the queue is empty.
 int turso_drain_one_by_one(const std::string& dsn, const std::string& out_path);
 
+// S3 (s3_process_test.cpp):
+/// --s3-race BUCKET KEY CACHE_DIR SYNC_DIR ID ROUNDS OUT: a Durable store on s3://BUCKET/KEY with its own
+/// cache; ROUNDS times enqueues one message, then acknowledges (archives) one, each write started at the same
+/// moment as the other racer's (file barriers in SYNC_DIR); appends every acknowledged id to OUT.
+int s3_race(const std::string& bucket, const std::string& key, const std::string& cache_dir,
+            const std::string& sync_dir, int id, int rounds, const std::string& out_path);
+
 // Durable workflows (workflow_children.cpp, workflow_support.hpp):
 /// --wf-victim DSN SCHEMA DIR WORKFLOW LEASE_MS: executes one run, stopping at its input's kill point.
 int wf_victim(const std::string& dsn, const std::string& schema, const std::string& dir, const std::string& workflow,

@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
     if (mode == "--turso-open" && argc == 3) return p::turso_open(argv[2]);
     if (mode == "--turso-drain" && argc == 4) return p::turso_drain_one_by_one(argv[2], argv[3]);
 #endif
+#if PGQRS_TEST_HAVE_S3
+    if (mode == "--s3-race" && argc == 9) {
+      return p::s3_race(argv[2], argv[3], argv[4], argv[5], std::stoi(argv[6]), std::stoi(argv[7]), argv[8]);
+    }
+#endif
     if (mode == "--wf-victim" && argc == 7) return p::wf_victim(argv[2], argv[3], argv[4], argv[5], std::stoi(argv[6]));
     if (mode == "--wf-rescuer" && argc == 8) {
       return p::wf_rescuer(argv[2], argv[3], argv[4], argv[5], std::stoi(argv[6]), std::stoi(argv[7]));

@@ -74,8 +74,10 @@ int main(int argc, char** argv) try {
       return 2;
     }
   }
-  if (!opts.pg_dsn && !opts.sqlite_dir && !opts.turso_dir) {
-    std::cerr << "nothing to measure: give --pg DSN, --sqlite DIR and/or --turso DIR\n";
+  // The s3 scenario takes its endpoint from the AWS variables, like the library.
+  const bool s3 = std::getenv("AWS_ENDPOINT_URL") != nullptr || std::getenv("PGQRS_S3_ENDPOINT") != nullptr;
+  if (!opts.pg_dsn && !opts.sqlite_dir && !opts.turso_dir && !s3) {
+    std::cerr << "nothing to measure: give --pg DSN, --sqlite DIR and/or --turso DIR (or AWS_ENDPOINT_URL)\n";
     return 2;
   }
   for (const auto& name : opts.scenarios) {
