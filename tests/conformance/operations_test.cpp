@@ -11,12 +11,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class operations : public queue_test {
+class operations : public store_test {
  protected:
-  /// Dead-lettered rows of the archive (dead_lettered_at set).
-  std::int64_t dead_lettered() {
-    return query_int(s(), "SELECT count(*) FROM " + table(s(), "pgqrs_archive") + " WHERE dead_lettered_at IS NOT NULL");
+  /// Opens the store with this read limit, then makes queue "q" and a producer on it (all on the store under
+  /// test: a handle of an earlier store could see a stale copy on S3).
+  void start(std::int32_t max_read_ct = 5) {
+    reopen([&](config& c) {
+      c.max_read_ct = max_read_ct;
+      c.validation.max_enqueue_per_second.reset();
+    });
+    q = make_queue();
+    p.emplace(make_producer());
   }
+  /// Archived messages that were dead-lettered (dead_lettered_at set).
+  std::int64_t dead_lettered() { return admin(s()).system_stats().dead_lettered_messages; }
   /// Moves `column` of every row of `table_name` matching `where` two hours into the past.
   void backdate(const std::string& table_name, const std::string& column, const std::string& where) {
     const std::string shift = is_postgres_family() ? " - $1::bigint * interval '1 microsecond'" : " - ?1";
@@ -30,12 +38,14 @@ class operations : public queue_test {
     c.shutdown();
     return c;
   }
+  queue_record q;
+  std::optional<producer> p;
 };
 
 // ------------------------------------------------------------------ dead-lettering
 
 TEST_F(operations, a_release_at_the_read_limit_moves_the_message_to_the_dlq) {
-  reopen([](config& c) { c.max_read_ct = 2; });
+  start(2);
   auto id = p->enqueue(json(1)).id;
   auto c = make_consumer();
   ASSERT_TRUE(c.dequeue());
@@ -52,7 +62,7 @@ TEST_F(operations, a_release_at_the_read_limit_moves_the_message_to_the_dlq) {
 }
 
 TEST_F(operations, release_with_visibility_at_the_read_limit_dead_letters_at_once) {
-  reopen([](config& c) { c.max_read_ct = 1; });
+  start(1);
   auto id = p->enqueue(json(1)).id;
   auto c = make_consumer();
   ASSERT_TRUE(c.dequeue());
@@ -62,7 +72,7 @@ TEST_F(operations, release_with_visibility_at_the_read_limit_dead_letters_at_onc
 }
 
 TEST_F(operations, reclaiming_a_dead_worker_dead_letters_its_poison_messages_and_releases_the_rest) {
-  reopen([](config& c) { c.max_read_ct = 2; });
+  start(2);
   auto first = p->enqueue(json(1)).id;
   auto second = p->enqueue(json(2)).id;
   auto other = make_consumer();
@@ -79,7 +89,7 @@ TEST_F(operations, reclaiming_a_dead_worker_dead_letters_its_poison_messages_and
 }
 
 TEST_F(operations, release_worker_messages_dead_letters_poison_messages) {
-  reopen([](config& c) { c.max_read_ct = 1; });
+  start(1);
   p->batch_enqueue(std::vector<json>{json(1), json(2)});
   auto c = make_consumer();
   ASSERT_EQ(c.dequeue_many(2).size(), 2u);
@@ -89,7 +99,7 @@ TEST_F(operations, release_worker_messages_dead_letters_poison_messages) {
 }
 
 TEST_F(operations, an_expired_lease_at_the_read_limit_is_dead_lettered_by_the_next_claim) {
-  reopen([](config& c) { c.max_read_ct = 2; });
+  start(2);
   auto poison = p->enqueue(json(1)).id;
   auto c = make_consumer();
   const auto t0 = now();
@@ -106,7 +116,7 @@ TEST_F(operations, an_expired_lease_at_the_read_limit_is_dead_lettered_by_the_ne
 }
 
 TEST_F(operations, a_leased_poison_message_stays_with_its_owner_until_the_lease_expires) {
-  reopen([](config& c) { c.max_read_ct = 1; });
+  start(1);
   auto id = p->enqueue(json(1)).id;
   auto owner = make_consumer();
   ASSERT_TRUE(owner.dequeue_delay(1h));
@@ -119,7 +129,7 @@ TEST_F(operations, a_leased_poison_message_stays_with_its_owner_until_the_lease_
 }
 
 TEST_F(operations, dlq_marks_leased_poison_as_dead_lettered_and_replay_clears_the_mark) {
-  reopen([](config& c) { c.max_read_ct = 1; });
+  start(1);
   auto id = p->enqueue(json(1)).id;
   auto c = make_consumer();
   ASSERT_TRUE(c.dequeue());
@@ -142,7 +152,7 @@ class metrics : public operations {
  protected:
   void SetUp() override {
     operations::SetUp();
-    reopen([](config& c) { c.max_read_ct = 2; });
+    start(2);
     s().queue("a_empty");
     auto ids = p->batch_enqueue(std::vector<json>{json("a"), json("b"), json("c"), json("d"), json("e")});
     (void)p->enqueue_delayed(json("f"), 1h);
@@ -210,6 +220,7 @@ TEST_F(metrics, the_exposition_has_the_same_numbers) {
 }
 
 TEST_F(operations, the_exposition_escapes_labels_and_describes_every_family) {
+  start();
   const std::string odd = "a\"b\\c\nd";
   s().queue(odd);
   (void)stopped_consumer(now());
@@ -252,7 +263,7 @@ workflow_def two_steps() {
 }
 
 TEST_F(operations, run_counts_by_status_list_every_status) {
-  reopen([](config& c) { c.validation.max_enqueue_per_second.reset(); });
+  start();
   auto def = two_steps();
   workflow().name(def).create(s());
   auto m1 = workflow().name(def).trigger(json{{"x", 1}}).execute(s());
@@ -270,6 +281,7 @@ TEST_F(operations, run_counts_by_status_list_every_status) {
 // ------------------------------------------------------------------ retention
 
 TEST_F(operations, retention_deletes_old_archived_messages_in_batches_and_nothing_younger_or_live) {
+  start();
   auto ids = p->batch_enqueue(std::vector<json>{json(1), json(2), json(3), json(4), json(5), json(6)});
   auto c = make_consumer();
   ASSERT_EQ(c.dequeue_many(5).size(), 5u);
@@ -292,7 +304,7 @@ TEST_F(operations, retention_deletes_old_archived_messages_in_batches_and_nothin
 }
 
 TEST_F(operations, retention_deletes_finished_runs_with_their_steps_but_not_unfinished_or_live_ones) {
-  reopen([](config& c) { c.validation.max_enqueue_per_second.reset(); });
+  start();
   auto def = two_steps();
   workflow().name(def).create(s());
   std::vector<queue_message> msgs;
@@ -324,6 +336,7 @@ TEST_F(operations, retention_deletes_finished_runs_with_their_steps_but_not_unfi
 }
 
 TEST_F(operations, retention_deletes_only_stopped_unreferenced_long_idle_workers) {
+  start();
   const auto long_ago = now() - 2h;
   // Referenced by an archived message: kept until that message goes. Registered first, so with batches of
   // one the walk has to get past it.
@@ -358,6 +371,7 @@ TEST_F(operations, retention_deletes_only_stopped_unreferenced_long_idle_workers
 }
 
 TEST_F(operations, retention_refuses_a_zero_batch_and_negative_ages_and_without_ages_deletes_nothing) {
+  start();
   retention_policy zero;
   zero.batch_size = 0;
   EXPECT_THROW((void)apply_retention(s(), zero), validation_error);
