@@ -17,7 +17,8 @@ python=${PYTHON:-python3}
 pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check)
 mapfile -t build_requires < <("$venv/bin/python" -c \
   'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")')
-"${pip[@]}" "${build_requires[@]}" pytest 'pytest-asyncio==1.5.0' 'mypy==2.4.1' >&2
+# prometheus-client: its text parser checks pgqrs.metrics_exposition (tests/python/test_operations.py).
+"${pip[@]}" "${build_requires[@]}" pytest 'pytest-asyncio==1.5.0' 'mypy==2.4.1' prometheus-client >&2
 # Two cores are the norm here; the wheel build compiles the whole core.
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
 # The Turso backend is on as in scripts/build.sh (PGQRS_WITH_TURSO=OFF leaves it out; cargo's cache is shared).

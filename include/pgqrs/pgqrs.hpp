@@ -15,6 +15,7 @@
 #include "pgqrs/consumer.hpp"
 #include "pgqrs/dequeue.hpp"
 #include "pgqrs/enqueue.hpp"
+#include "pgqrs/operations.hpp"
 #include "pgqrs/errors.hpp"
 #include "pgqrs/producer.hpp"
 #include "pgqrs/s3.hpp"

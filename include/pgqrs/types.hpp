@@ -125,11 +125,18 @@ struct queue_metrics {
   std::int64_t pending_messages = 0;
   /// Live and under an unexpired lease.
   std::int64_t locked_messages = 0;
+  /// Acknowledged and dead-lettered.
   std::int64_t archived_messages = 0;
   /// Earliest enqueue time of a pending message.
   std::optional<timestamp> oldest_pending_message;
   /// Latest enqueue time of any message, live or archived.
   std::optional<timestamp> newest_message;
+  /// Pending messages visible only later: enqueued with a delay, released with a visibility time, or a
+  /// workflow run waiting (retry, sleep, pause). Not leased, vt in the future.
+  std::int64_t delayed_messages = 0;
+  /// Archived messages that were dead-lettered (poison: read_ct reached max_read_ct), a part of
+  /// archived_messages.
+  std::int64_t dead_lettered_messages = 0;
 };
 
 /// Whole-database counts (spec §5.3).
@@ -142,9 +149,12 @@ struct system_stats {
   std::int64_t total_messages = 0;
   std::int64_t pending_messages = 0;
   std::int64_t locked_messages = 0;
+  /// Acknowledged and dead-lettered.
   std::int64_t archived_messages = 0;
   /// The highest applied migration version (the original reports a fixed "0.5.0").
   std::string schema_version;
+  /// Archived messages that were dead-lettered, a part of archived_messages.
+  std::int64_t dead_lettered_messages = 0;
 };
 
 /// What a consumer's handler poll loops did (consumer::loop_stats).

@@ -78,10 +78,11 @@ from ._queue import (
     enqueue_batch,
     enqueue_delayed,
     extend_vt,
+    metrics_exposition,
     produce,
     produce_batch,
 )
-from ._pgqrs import QueueMetrics, SystemStats, WorkerHealthStats, WorkerStats
+from ._pgqrs import QueueMetrics, RetentionReport, SystemStats, WorkerHealthStats, WorkerStats
 from ._enums import WorkerStatus
 from ._consume import ConsumerIterator, consume, consume_batch
 from ._dequeue import DequeueBuilder, dequeue, dequeue_builder
@@ -111,6 +112,7 @@ __all__ = [
     "QueueNotFoundError",
     "Queues",
     "RateLimitedError",
+    "RetentionReport",
     "RetriesExhaustedError",
     "Run",
     "RunBuilder",
@@ -160,6 +162,7 @@ __all__ = [
     "enqueue_batch",
     "enqueue_delayed",
     "extend_vt",
+    "metrics_exposition",
     "produce",
     "produce_batch",
     "run",

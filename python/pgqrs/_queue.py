@@ -4,10 +4,10 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
-    from typing import Any, List, Optional
+    from typing import Any, Dict, List, Optional
 
 from . import _pgqrs
-from ._enums import WorkerStatus
+from ._enums import WorkerStatus, WorkflowStatus
 from ._pgqrs import Config, QueueInfo, QueueMessage
 from ._util import _NativeHandle, _WorkerHandle, _call, _dumps, _worker_name
 
@@ -272,6 +272,25 @@ class Admin:
     async def system_stats(self):
         return await _call(self._a.system_stats)
 
+    async def apply_retention(self, archived_older_than_seconds: Optional[int] = None,
+                              finished_runs_older_than_seconds: Optional[int] = None,
+                              stopped_workers_older_than_seconds: Optional[int] = None,
+                              batch_size: int = 1000):
+        """Deletes archived messages, finished workflow runs (with their steps) and stopped unreferenced workers
+        older than the given ages (None: keep that kind), in batches of ``batch_size`` rows; returns a
+        RetentionReport with the counts. Raises ValidationError for a batch size of 0 or a negative age."""
+        return await _call(_pgqrs.apply_retention, self._store._h, archived_older_than_seconds,
+                           finished_runs_older_than_seconds, stopped_workers_older_than_seconds, batch_size)
+
+    async def run_counts_by_status(self) -> Dict[WorkflowStatus, int]:
+        """Workflow runs per status, every WorkflowStatus present (0 when none)."""
+        counts = await _call(_pgqrs.run_counts_by_status, self._store._h)
+        return {WorkflowStatus._from_native(status): n for status, n in counts}
+
+    async def metrics_exposition(self) -> str:
+        """The database's metrics in the Prometheus text format (see pgqrs.metrics_exposition)."""
+        return await metrics_exposition(self._store)
+
     async def install(self) -> None:
         """Creates the schema and applies pending migrations (idempotent)."""
         await _call(self._store._h.install)
@@ -306,6 +325,12 @@ async def connect_with(config: Config) -> Store:
 
 def admin(store: Store) -> Admin:
     return Admin(store)
+
+
+async def metrics_exposition(store: Store) -> str:
+    """The Prometheus text exposition of the database's metrics, for an application's /metrics endpoint:
+    per-queue message gauges (label ``queue``), workers and workflow runs per status (label ``status``)."""
+    return await _call(_pgqrs.metrics_exposition, store._h)
 
 
 async def produce(store: Store, queue: str, payload: Any) -> int:

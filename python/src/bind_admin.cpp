@@ -47,6 +47,8 @@ void bind_admin(nb::module_& m) {
       .def_prop_ro("oldest_pending_message",
                    [](const queue_metrics& q) { return to_python(q.oldest_pending_message); })
       .def_prop_ro("newest_message", [](const queue_metrics& q) { return to_python(q.newest_message); })
+      .def_ro("delayed_messages", &queue_metrics::delayed_messages)
+      .def_ro("dead_lettered_messages", &queue_metrics::dead_lettered_messages)
       .def("__repr__", [](const queue_metrics& q) {
         return "QueueMetrics(name='" + q.name + "', total=" + std::to_string(q.total_messages) +
                ", pending=" + std::to_string(q.pending_messages) + ", locked=" +
@@ -61,7 +63,8 @@ void bind_admin(nb::module_& m) {
       .def_ro("pending_messages", &system_stats::pending_messages)
       .def_ro("locked_messages", &system_stats::locked_messages)
       .def_ro("archived_messages", &system_stats::archived_messages)
-      .def_ro("schema_version", &system_stats::schema_version);
+      .def_ro("schema_version", &system_stats::schema_version)
+      .def_ro("dead_lettered_messages", &system_stats::dead_lettered_messages);
 
   nb::class_<worker_stats> ws(m, "WorkerStats", "Workers of one queue (read-only; ages in seconds).");
   def_status_counts(ws);

@@ -19,6 +19,7 @@ void bind_workflow(nb::module_& m);
 void bind_dequeue(nb::module_& m);
 void bind_tables(nb::module_& m);
 void bind_admin(nb::module_& m);
+void bind_operations(nb::module_& m);
 void bind_s3(nb::module_& m);
 
 }  // namespace pgqrs::python

@@ -16,5 +16,6 @@ NB_MODULE(_pgqrs, m) {
   pgqrs::python::bind_dequeue(m);
   pgqrs::python::bind_tables(m);
   pgqrs::python::bind_admin(m);
+  pgqrs::python::bind_operations(m);
   pgqrs::python::bind_s3(m);
 }

@@ -2,6 +2,7 @@
 
 #include "core/common/payload_parser.hpp"
 #include "core/common/validation.hpp"
+#include "core/ops/dead_letter_ops.hpp"
 #include "core/ops/message_ops.hpp"
 #include "core/ops/queue_ops.hpp"
 #include "core/ops/row_mapping.hpp"
@@ -276,6 +277,7 @@ std::optional<claimed_run> claim_run(const store_core& core, const workflow_reco
     auto rows = core.run("run_claim", {wf.queue_id, t, t + lease, std::int64_t{core.cfg.max_read_ct}, worker_id,
                                        optional_param(window.floor), wf.id});
     close_claim_window(core, wf.queue_id, window, rows.empty() ? std::nullopt : std::optional(rows.ts(0, 10)));
+    sweep_expired_poison(core, wf.queue_id, at, rows.empty());
     if (rows.empty()) return std::nullopt;
     claimed_run c;
     c.message = to_message(rows, 0);
@@ -285,7 +287,7 @@ std::optional<claimed_run> claim_run(const store_core& core, const workflow_reco
     }
     return c;
   }
-  return core.transact(tx_mode::write, [&](connection& conn) -> std::optional<claimed_run> {
+  auto claimed = core.transact(tx_mode::write, [&](connection& conn) -> std::optional<claimed_run> {
     auto msgs = claim_messages(core, conn, wf.queue_id, worker_id, 1, lease, at);
     if (msgs.empty()) return std::nullopt;
     claimed_run c;
@@ -297,6 +299,8 @@ std::optional<claimed_run> claim_run(const store_core& core, const workflow_reco
     c.steps = map_rows<step_record>(core.run(conn, "step_list", {c.run.id}), to_step);
     return c;
   });
+  sweep_expired_poison(core, wf.queue_id, at, !claimed);
+  return claimed;
 }
 
 std::optional<workflow_status> fence(const store_core& core, connection& conn, const lease_token& lease) {

@@ -91,15 +91,16 @@ WHERE id = ANY($1::bigint[]) AND consumer_worker_id = $2::bigint
 RETURNING id;
 
 -- name: message_release
--- $3 becomes the new vt; the owner is cleared; read_ct is kept.
+-- $3 becomes the new vt; the owner is cleared; read_ct is kept. Returns id, read_ct: the caller moves released
+-- messages that reached max_read_ct to the archive (message_dead_letter_ids).
 UPDATE {schema}.pgqrs_messages SET vt = $3::timestamptz, consumer_worker_id = NULL
 WHERE id = ANY($1::bigint[]) AND consumer_worker_id = $2::bigint
-RETURNING id;
+RETURNING id, read_ct;
 
 -- name: message_release_by_consumer
 UPDATE {schema}.pgqrs_messages SET vt = $2::timestamptz, consumer_worker_id = NULL
 WHERE consumer_worker_id = $1::bigint
-RETURNING id;
+RETURNING id, read_ct;
 
 -- name: message_get
 SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
@@ -183,32 +184,52 @@ DELETE FROM {schema}.pgqrs_messages WHERE id = ANY($1::bigint[]) RETURNING id;
 -- name: message_delete_archived
 DELETE FROM {schema}.pgqrs_archive WHERE id = ANY($1::bigint[]) RETURNING id;
 
--- name: message_dead_letter
--- $1 max_read_ct, $2 now. Moves every poison message (read limit reached) of every queue to the archive. A
+-- name: message_list_poison
+-- $1 max_read_ct: every poison message of every queue, leased or not (admin dlq()).
+SELECT id FROM {schema}.pgqrs_messages WHERE read_ct >= $1::int ORDER BY id;
+
+-- name: message_list_poison_visible
+-- $1 queue, $2 now, $3 max_read_ct, $4 rows to look at: the poison messages among the first $4 visible rows
+-- of the queue in claim order, i.e. those claims walk over and skip (an expired lease at the read limit, or
+-- a released poison message whose move to the archive did not happen). Bounded: it never walks the backlog.
+SELECT id FROM (
+    SELECT id, read_ct FROM {schema}.pgqrs_messages
+    WHERE queue_id = $1::bigint AND vt <= $2::timestamptz
+    ORDER BY vt, id
+    LIMIT $4::int
+) head WHERE read_ct >= $3::int;
+
+-- name: message_dead_letter_ids
+-- $1 ids, $2 max_read_ct, $3 now, $4 also while leased. Moves those of the messages that are poison (read
+-- limit reached) and, unless $4, not under an unexpired lease, to the archive with dead_lettered_at set. The
+-- one statement behind admin dlq() and every automatic dead-lettering (release, reclaim, expired leases). A
 -- workflow run whose message this is (its workers kept dying on it) fails with code DEAD_LETTERED, so it does
 -- not stay RUNNING forever (a pending cancel becomes CANCELLED); message_replay queues it again.
 WITH moved AS (
-    DELETE FROM {schema}.pgqrs_messages WHERE read_ct >= $1::int
+    DELETE FROM {schema}.pgqrs_messages
+    WHERE id = ANY($1::bigint[]) AND read_ct >= $2::int
+      AND ($4::bool OR consumer_worker_id IS NULL OR vt <= $3::timestamptz)
     RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id
 ), failed_runs AS (
     UPDATE {schema}.pgqrs_workflow_runs
     SET status = (CASE WHEN status = 'CANCELLING' THEN 'CANCELLED' ELSE 'ERROR' END)::{schema}.pgqrs_workflow_status,
         error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE jsonb_build_object(
             'is_transient', false, 'code', 'DEAD_LETTERED',
-            'message', 'its message was delivered ' || $1::int || ' times without the run finishing') END,
-        completed_at = $2::timestamptz, updated_at = $2::timestamptz
+            'message', 'its message was delivered ' || $2::int || ' times without the run finishing') END,
+        completed_at = $3::timestamptz, updated_at = $3::timestamptz
     WHERE message_id IN (SELECT id FROM moved) AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING')
     RETURNING id
 )
 INSERT INTO {schema}.pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
-                                    producer_worker_id, consumer_worker_id, archived_at)
+                                    producer_worker_id, consumer_worker_id, archived_at, dead_lettered_at)
 SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
-       $2::timestamptz
+       $3::timestamptz, $3::timestamptz
 FROM moved
 RETURNING id;
 
 -- name: message_replay
--- $1 archived id, $2 now: back to the live table under the same id, ready now, read count reset. A workflow run
+-- $1 archived id, $2 now: back to the live table under the same id, ready now, read count reset (and no longer
+-- dead-lettered: dead_lettered_at stays behind with the archive row). A workflow run
 -- failed by dead-lettering is queued again (it resumes from its completed steps).
 WITH moved AS (
     DELETE FROM {schema}.pgqrs_archive WHERE id = $1::bigint

@@ -71,11 +71,11 @@ RETURNING id;
 -- name: message_release
 UPDATE pgqrs_messages SET vt = ?3, consumer_worker_id = NULL
 WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2
-RETURNING id;
+RETURNING id, read_ct;
 
 -- name: message_release_by_consumer
 UPDATE pgqrs_messages SET vt = ?2, consumer_worker_id = NULL WHERE consumer_worker_id = ?1
-RETURNING id;
+RETURNING id, read_ct;
 
 -- name: message_get
 SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id, NULL
@@ -147,21 +147,33 @@ DELETE FROM pgqrs_messages WHERE id IN (SELECT value FROM json_each(?1)) RETURNI
 -- name: message_delete_archived
 DELETE FROM pgqrs_archive WHERE id IN (SELECT value FROM json_each(?1)) RETURNING id;
 
--- name: message_dead_letter
+-- name: message_list_poison
+SELECT id FROM pgqrs_messages WHERE read_ct >= ?1 ORDER BY id;
+
+-- name: message_list_poison_visible
+SELECT id FROM (
+    SELECT id, read_ct FROM pgqrs_messages WHERE queue_id = ?1 AND vt <= ?2 ORDER BY vt, id LIMIT ?4
+) WHERE read_ct >= ?3;
+
+-- name: message_dead_letter_ids
+-- The runs are failed before the messages leave (their ids are found in the live table).
 INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
-                           producer_worker_id, consumer_worker_id, archived_at)
-SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id, ?2
-FROM pgqrs_messages WHERE read_ct >= ?1
+                           producer_worker_id, consumer_worker_id, archived_at, dead_lettered_at)
+SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id, ?3, ?3
+FROM pgqrs_messages
+WHERE id IN (SELECT value FROM json_each(?1)) AND read_ct >= ?2 AND (?4 OR consumer_worker_id IS NULL OR vt <= ?3)
 RETURNING id;
 UPDATE pgqrs_workflow_runs
 SET status = CASE WHEN status = 'CANCELLING' THEN 'CANCELLED' ELSE 'ERROR' END,
     error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE json_object(
         'is_transient', json('false'), 'code', 'DEAD_LETTERED',
-        'message', 'its message was delivered ' || ?1 || ' times without the run finishing') END,
-    completed_at = ?2, updated_at = ?2
-WHERE message_id IN (SELECT id FROM pgqrs_messages WHERE read_ct >= ?1)
+        'message', 'its message was delivered ' || ?2 || ' times without the run finishing') END,
+    completed_at = ?3, updated_at = ?3
+WHERE message_id IN (SELECT id FROM pgqrs_archive
+                     WHERE id IN (SELECT value FROM json_each(?1)) AND dead_lettered_at = ?3)
   AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING');
-DELETE FROM pgqrs_messages WHERE read_ct >= ?1;
+DELETE FROM pgqrs_messages
+WHERE id IN (SELECT id FROM pgqrs_archive WHERE id IN (SELECT value FROM json_each(?1)) AND dead_lettered_at = ?3);
 
 -- name: message_replay
 INSERT INTO pgqrs_messages (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,

@@ -42,16 +42,20 @@ DELETE FROM pgqrs_workers WHERE queue_id = ?1;
 -- ?1 queue id (NULL: every queue), ?2 now (see sql/postgres/queries/queues.sql). max(a, b) is NULL when
 -- either is, hence the COALESCEs.
 SELECT queue_name, live + archived, live - locked, locked, archived, oldest_pending,
-       max(COALESCE(newest_live, newest_archived), COALESCE(newest_archived, newest_live))
+       max(COALESCE(newest_live, newest_archived), COALESCE(newest_archived, newest_live)), delayed, dead_lettered
 FROM (SELECT q.queue_name,
              (SELECT count(*) FROM pgqrs_messages m WHERE m.queue_id = q.id) AS live,
              (SELECT count(*) FROM pgqrs_messages m
               WHERE m.queue_id = q.id AND m.consumer_worker_id IS NOT NULL AND m.vt > ?2) AS locked,
+             (SELECT count(*) FROM pgqrs_messages m
+              WHERE m.queue_id = q.id AND m.consumer_worker_id IS NULL AND m.vt > ?2) AS delayed,
              (SELECT min(m.enqueued_at) FROM pgqrs_messages m
               WHERE m.queue_id = q.id AND (m.consumer_worker_id IS NULL OR m.vt <= ?2)) AS oldest_pending,
              (SELECT max(m.enqueued_at) FROM pgqrs_messages m WHERE m.queue_id = q.id) AS newest_live,
              (SELECT count(*) FROM pgqrs_archive ar WHERE ar.queue_id = q.id) AS archived,
-             (SELECT max(ar.enqueued_at) FROM pgqrs_archive ar WHERE ar.queue_id = q.id) AS newest_archived
+             (SELECT max(ar.enqueued_at) FROM pgqrs_archive ar WHERE ar.queue_id = q.id) AS newest_archived,
+             (SELECT count(*) FROM pgqrs_archive d
+              WHERE d.queue_id = q.id AND d.dead_lettered_at IS NOT NULL) AS dead_lettered
       FROM pgqrs_queues q WHERE ?1 IS NULL OR q.id = ?1)
 ORDER BY queue_name;
 
@@ -63,7 +67,8 @@ SELECT (SELECT count(*) FROM pgqrs_queues),
        l.live - l.locked,
        l.locked,
        (SELECT count(*) FROM pgqrs_archive),
-       (SELECT COALESCE(max(version), 0) FROM pgqrs_schema_version)
+       (SELECT COALESCE(max(version), 0) FROM pgqrs_schema_version),
+       (SELECT count(*) FROM pgqrs_archive WHERE dead_lettered_at IS NOT NULL)
 FROM (SELECT count(*) AS live,
              count(CASE WHEN consumer_worker_id IS NOT NULL AND vt > ?1 THEN 1 END) AS locked
       FROM pgqrs_messages) l;

@@ -2,6 +2,7 @@
 
 #include "core/api/liveness.hpp"
 #include "core/ops/admin_ops.hpp"
+#include "core/ops/dead_letter_ops.hpp"
 #include "core/ops/message_ops.hpp"
 #include "core/ops/queue_ops.hpp"
 #include "core/ops/row_mapping.hpp"
@@ -41,7 +42,7 @@ std::uint64_t admin_builder::purge_queue(std::string_view name) const {
 }
 
 std::vector<std::int64_t> admin_builder::dlq() const {
-  return detail::dead_letter(detail::core_of(m_store), now());
+  return detail::dead_letter_all(detail::core_of(m_store), now());
 }
 
 std::uint64_t admin_builder::reclaim_messages(std::int64_t queue_id,

@@ -70,11 +70,11 @@ std::vector<bool> consumer::extend_vt_many(const std::vector<std::int64_t>& ids,
 }
 
 std::uint64_t consumer::release_messages(const std::vector<std::int64_t>& ids) const {
-  return detail::release_messages(*m_state->core, ids, worker_id(), current_time()).size();
+  return detail::release_messages(*m_state->core, ids, worker_id(), current_time(), current_time()).size();
 }
 
 bool consumer::release_with_visibility(std::int64_t id, timestamp visible_at) const {
-  return !detail::release_messages(*m_state->core, {id}, worker_id(), visible_at).empty();
+  return !detail::release_messages(*m_state->core, {id}, worker_id(), visible_at, current_time()).empty();
 }
 
 void consumer::poll() const {

@@ -212,7 +212,8 @@ void handle_messages(const detail::store_core& core, detail::worker_state& ws, d
   try {
     if (failure) {
       ws.handler_failures.fetch_add(1, std::memory_order_relaxed);
-      detail::release_messages(core, ids, ws.record.id, at.value_or(now()));
+      const auto t = at.value_or(now());
+      detail::release_messages(core, ids, ws.record.id, t, t);
     } else {
       // Ownership-checked: if the lease was lost (expired and claimed elsewhere) the archive is a no-op.
       detail::archive_message_ids(core, ids, ws.record.id, at.value_or(now()));

@@ -1,5 +1,6 @@
 #include "core/ops/admin_ops.hpp"
 
+#include "core/ops/dead_letter_ops.hpp"
 #include "core/ops/lookup_ops.hpp"
 #include "core/ops/message_ops.hpp"
 #include "core/ops/row_mapping.hpp"
@@ -16,7 +17,9 @@ std::uint64_t reclaim_zombies(const store_core& core, std::int64_t queue_id, tim
     // heartbeat that arrived since the list was read wins, and a live worker keeps its work.
     released += core.transact(tx_mode::write, [&](connection& conn) -> std::uint64_t {
       if (core.run(conn, "worker_reclaim", {z.id, cutoff, now}).empty()) return 0;
-      return core.run(conn, "message_release_by_consumer", {z.id, now}).size();
+      auto rows = core.run(conn, "message_release_by_consumer", {z.id, now});
+      (void)dead_letter_released(core, conn, rows, now);
+      return rows.size();
     });
   }
   return released;
@@ -93,6 +96,8 @@ std::vector<queue_metrics> queue_message_metrics(const store_core& core, std::op
     m.archived_messages = rows.i64(r, 4);
     m.oldest_pending_message = rows.opt_ts(r, 5);
     m.newest_message = rows.opt_ts(r, 6);
+    m.delayed_messages = rows.i64(r, 7);
+    m.dead_lettered_messages = rows.i64(r, 8);
     out.push_back(std::move(m));
   }
   return out;
@@ -109,6 +114,7 @@ pgqrs::system_stats database_stats(const store_core& core, timestamp now) {
   s.locked_messages = rows.i64(0, 5);
   s.archived_messages = rows.i64(0, 6);
   s.schema_version = std::to_string(rows.i64(0, 7));
+  s.dead_lettered_messages = rows.i64(0, 8);
   return s;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "core/ops/dead_letter_ops.hpp"
 #include "core/ops/row_mapping.hpp"
 #include "core/common/validation.hpp"
 #include "core/ops/worker_ops.hpp"
@@ -124,6 +125,7 @@ std::vector<queue_message> claim_messages(const store_core& core, std::int64_t q
     auto conn = core.db->acquire();
     return claim_messages(core, *conn, queue_id, worker_id, limit, lease, injected_now);
   });
+  sweep_expired_poison(core, queue_id, injected_now, out.size() < limit);
   // Nothing ready, or this consumer's worker row is gone (purge_queue): the claim checks the row, so tell
   // the two apart here, off the hot path.
   if (out.empty() && !find_worker(core, worker_id)) throw worker_not_found(worker_id);
@@ -169,13 +171,17 @@ std::vector<std::int64_t> renew_leases(const store_core& core, const std::vector
 }
 
 std::vector<std::int64_t> release_messages(const store_core& core, const std::vector<std::int64_t>& ids,
-                                           std::int64_t worker_id, timestamp visible_at) {
+                                           std::int64_t worker_id, timestamp visible_at, timestamp now) {
   if (ids.empty()) return {};
-  return to_ids(core.run("message_release", {id_list{ids}, worker_id, visible_at}));
+  auto rows = core.run("message_release", {id_list{ids}, worker_id, visible_at});
+  dead_letter_released(core, rows, now);
+  return to_ids(rows);
 }
 
 std::uint64_t release_by_consumer(const store_core& core, std::int64_t worker_id, timestamp now) {
-  return core.run("message_release_by_consumer", {worker_id, now}).size();
+  auto rows = core.run("message_release_by_consumer", {worker_id, now});
+  dead_letter_released(core, rows, now);
+  return rows.size();
 }
 
 std::vector<bool> flags_for(const std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& changed) {
@@ -195,10 +201,6 @@ std::optional<queue_message> get_message(const store_core& core, std::int64_t id
 std::vector<queue_message> get_messages(const store_core& core, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return {};
   return to_messages(core.run("message_get_many", {id_list{ids}}));
-}
-
-std::vector<std::int64_t> dead_letter(const store_core& core, timestamp now) {
-  return to_ids(core.run("message_dead_letter", {std::int64_t{core.cfg.max_read_ct}, now}));
 }
 
 std::optional<queue_message> replay_message(const store_core& core, std::int64_t id, timestamp now) {

@@ -22,7 +22,8 @@ std::vector<queue_message> insert_messages(const store_core& core, const queue_r
                                            const std::vector<std::string>& texts, timestamp vt, timestamp now,
                                            std::optional<std::int64_t> producer_id);
 
-/// Leases up to `limit` ready messages (vt <= now, read_ct < max_read_ct) in (vt, id) order.
+/// Leases up to `limit` ready messages (vt <= now, read_ct < max_read_ct) in (vt, id) order, then sweeps
+/// the queue for expired poison messages when that is due (dead_letter_ops.hpp).
 /// `injected_now` replaces the wall clock (tests, backfills); without it PostgreSQL claims use the queue's
 /// claim floor (claim_floor.hpp).
 std::vector<queue_message> claim_messages(const store_core& core, std::int64_t queue_id,
@@ -58,8 +59,11 @@ std::vector<std::int64_t> extend_messages(const store_core& core, const std::vec
                                           std::int64_t worker_id, std::chrono::milliseconds by);
 std::vector<std::int64_t> renew_leases(const store_core& core, const std::vector<std::int64_t>& ids,
                                        std::int64_t worker_id, timestamp until);
+/// Releases owned messages until `visible_at`; those that reached max_read_ct go to the DLQ instead (at
+/// `now`). @returns the ids released (dead-lettered ones included: their lease was given up too)
 std::vector<std::int64_t> release_messages(const store_core& core, const std::vector<std::int64_t>& ids,
-                                           std::int64_t worker_id, timestamp visible_at);
+                                           std::int64_t worker_id, timestamp visible_at, timestamp now);
+/// Releases every message the worker holds, dead-lettering the poison ones. @returns how many
 std::uint64_t release_by_consumer(const store_core& core, std::int64_t worker_id, timestamp now);
 
 /// For each of `ids` (in order), whether it is in `changed`.
@@ -69,8 +73,6 @@ std::vector<bool> flags_for(const std::vector<std::int64_t>& ids, const std::vec
 std::optional<queue_message> get_message(const store_core& core, std::int64_t id);
 std::vector<queue_message> get_messages(const store_core& core, const std::vector<std::int64_t>& ids);
 
-/// Moves every poison message (read_ct >= max_read_ct) of every queue to the archive; returns their ids.
-std::vector<std::int64_t> dead_letter(const store_core& core, timestamp now);
 /// Moves an archived message back to its queue, ready now, read count reset. std::nullopt if not archived.
 std::optional<queue_message> replay_message(const store_core& core, std::int64_t id, timestamp now);
 

@@ -9,6 +9,7 @@
 
 #include "core/db/database.hpp"
 #include "core/ops/claim_floor.hpp"
+#include "core/ops/sweep_schedule.hpp"
 #include "pgqrs/config.hpp"
 #include "pgqrs/errors.hpp"
 
@@ -47,6 +48,8 @@ struct store_core {
   std::unique_ptr<database> db;
   /// Per-queue claim floors of this store (a cache: mutable behind the shared const core).
   mutable claim_floors floors;
+  /// When this store last looked for expired poison messages, per queue (dead_letter_ops.hpp).
+  mutable sweep_schedule poison_sweeps;
 
   /// Runs one named query on a pooled connection (autocommit, or one transaction for multi-statement
   /// queries). A `connection_error` means the statement did not take effect (an in-doubt write throws
