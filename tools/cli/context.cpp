@@ -4,6 +4,8 @@
 #include <cctype>
 #include <iostream>
 
+#include "arguments.hpp"
+#include "pgqrs/errors.hpp"
 
 namespace pgqrs::cli {
 
@@ -46,7 +48,12 @@ const pgqrs::config& context::config() {
     cfg = config::from_file(*options.config_file);
     if (options.dsn) set_config_field(cfg, "dsn", *options.dsn, "--dsn");
   } else {
-    cfg = config::load_with_options(options.dsn, std::nullopt);
+    try {
+      cfg = config::load_with_options(options.dsn, std::nullopt);
+    } catch (const missing_config&) {
+      // The library names the missing field; on the command line, say where a database can come from.
+      throw usage_error("no database given: use --dsn, $PGQRS_DSN, --config FILE, $PGQRS_CONFIG_FILE or ./pgqrs.yaml");
+    }
   }
   if (options.schema) cfg = cfg.with_schema(*options.schema);
   for (const auto& [name, text] : options.settings) {
