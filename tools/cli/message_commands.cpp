@@ -37,10 +37,8 @@ void add_enqueue(CLI::App& group, context& ctx) {
 void add_message_commands(CLI::App& root, context& ctx) {
   auto& group = add_group(root, "message", "Single messages");
   add_enqueue(group, ctx);
-  auto id = std::make_shared<std::int64_t>();
-  auto* get = group.add_subcommand("get", "One message, live or archived");
-  get->add_option("id", *id, "Message id")->required();
-  get->callback([&ctx, id] { ctx.print(record_json(require_message(ctx.store(), *id))); });
+  add_with_record(group, ctx, "get", "One message, live or archived", "id", "Message id", require_message,
+                  [&ctx](const store&, const queue_message& m) { ctx.print(record_json(m)); });
 }
 
 }  // namespace pgqrs::cli

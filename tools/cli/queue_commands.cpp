@@ -15,13 +15,10 @@ namespace pgqrs::cli {
 
 namespace {
 
-/// A subcommand taking one required queue name; `run(store, name)` does the work.
+/// A subcommand taking one queue name.
 template <typename Run>
 void add_named(CLI::App& group, context& ctx, const std::string& name, const std::string& description, Run run) {
-  auto queue = std::make_shared<std::string>();
-  auto* cmd = group.add_subcommand(name, description);
-  cmd->add_option("name", *queue, "Queue name")->required();
-  cmd->callback([&ctx, queue, run] { run(ctx.store(), *queue); });
+  add_with_argument<std::string>(group, ctx, name, description, "name", "Queue name", run);
 }
 
 void add_messages(CLI::App& group, context& ctx) {
@@ -58,22 +55,20 @@ void add_metrics(CLI::App& group, context& ctx) {
 }
 
 void add_replay(CLI::App& group, context& ctx) {
-  auto id = std::make_shared<std::int64_t>();
-  auto* cmd = group.add_subcommand("replay-dlq", "Move an archived (dead-lettered) message back to its queue, ready now");
-  cmd->add_option("id", *id, "Message id")->required();
-  cmd->callback([&ctx, id] {
-    const auto& s = ctx.store();
-    const auto message = require_message(s, *id);
-    if (!message.archived_at) {
-      throw validation_error("message " + std::to_string(*id) + " is not archived (only archived messages are replayed)");
-    }
-    const auto queue = s.queues().get(message.queue_id);
-    if (!queue) throw queue_not_found("id " + std::to_string(message.queue_id));
-    // replay_dlq belongs to a producer; an ephemeral one is stopped again when this command ends.
-    const auto replayed = s.producer_ephemeral(queue->queue_name).replay_dlq(*id);
-    if (!replayed) throw not_found("archived message", std::to_string(*id));
-    ctx.print(record_json(*replayed));
-  });
+  add_with_argument<std::int64_t>(
+      group, ctx, "replay-dlq", "Move an archived (dead-lettered) message back to its queue, ready now", "id",
+      "Message id", [&ctx](const store& s, std::int64_t id) {
+        const auto message = require_message(s, id);
+        if (!message.archived_at) {
+          throw validation_error("message " + std::to_string(id) + " is not archived (only archived messages are replayed)");
+        }
+        // replay_dlq belongs to a producer of the message's queue (which exists: messages reference their
+        // queue); an ephemeral one is stopped again when this command ends.
+        const auto queue = s.queues().get(message.queue_id);
+        const auto replayed = s.producer_ephemeral(queue.value().queue_name).replay_dlq(id);
+        if (!replayed) throw not_found("archived message", std::to_string(id));
+        ctx.print(record_json(*replayed));
+      });
 }
 
 }  // namespace

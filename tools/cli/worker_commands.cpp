@@ -14,16 +14,10 @@ namespace pgqrs::cli {
 
 namespace {
 
-/// A subcommand taking one required worker id; `run(store, worker)` does the work on the existing worker.
+/// A subcommand taking one worker id; `run(store, worker)` works on the existing worker (else exit code 4).
 template <typename Run>
 void add_by_id(CLI::App& group, context& ctx, const std::string& name, const std::string& description, Run run) {
-  auto id = std::make_shared<std::int64_t>();
-  auto* cmd = group.add_subcommand(name, description);
-  cmd->add_option("id", *id, "Worker id")->required();
-  cmd->callback([&ctx, id, run] {
-    const auto& s = ctx.store();
-    run(s, require_worker(s, *id));
-  });
+  add_with_record(group, ctx, name, description, "id", "Worker id", require_worker, run);
 }
 
 void add_list(CLI::App& group, context& ctx) {

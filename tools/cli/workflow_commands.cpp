@@ -13,16 +13,10 @@ namespace pgqrs::cli {
 
 namespace {
 
-/// A subcommand taking one required run id; `run(store, run)` does the work on the existing run.
+/// A subcommand taking one run id; `run(store, run)` works on the existing run (else exit code 4).
 template <typename Run>
 void add_by_run(CLI::App& group, context& ctx, const std::string& name, const std::string& description, Run run) {
-  auto id = std::make_shared<std::int64_t>();
-  auto* cmd = group.add_subcommand(name, description);
-  cmd->add_option("run_id", *id, "Run id")->required();
-  cmd->callback([&ctx, id, run] {
-    const auto& s = ctx.store();
-    run(s, require_run(s, *id));
-  });
+  add_with_record(group, ctx, name, description, "run_id", "Run id", require_run, run);
 }
 
 void add_runs(CLI::App& group, context& ctx) {
