@@ -15,7 +15,7 @@ install_cargo() {
 packages=(
   g++ cmake ninja-build pkg-config
   libpq-dev libsqlite3-dev nlohmann-json3-dev libyaml-cpp-dev libgtest-dev libgmock-dev
-  libcurl4-openssl-dev libssl-dev
+  libcurl4-openssl-dev libssl-dev libcli11-dev
   postgresql-15 pgbouncer sqlite3
   python3 python3-venv python3-dev
   curl ca-certificates

@@ -8,6 +8,9 @@
 #       stops both by PID and removes the directory.
 #   scripts/pg_server.sh restart "$PGTEST_DIR" [fast|immediate]
 #       restarts PostgreSQL (same port and settings) under whatever is connected; PgBouncer keeps running.
+#   scripts/pg_server.sh password "$PGTEST_DIR" PASSWORD
+#       gives the postgres role PASSWORD and makes TCP connections authenticate with it (scram-sha-256; the
+#       unix socket stays trusted), for tests of a wrong password.
 #
 # initdb, pg_ctl and pgbouncer refuse to run as root: when root, they run as the `postgres` user.
 set -euo pipefail
@@ -91,9 +94,29 @@ restart() {
     || { tail -20 "$dir/pg.log" >&2; exit 1; }
 }
 
+password() {
+  local dir=${1:?usage: pg_server.sh password DIR PASSWORD} pw=${2:?usage: pg_server.sh password DIR PASSWORD}
+  local port
+  port=$(sed -n 4p "$dir/data/postmaster.pid")
+  # The password travels as a psql variable (:'pw' quotes it), never spliced into the SQL text.
+  echo "ALTER ROLE postgres PASSWORD :'pw';" |
+    "$pgbin/psql" -q -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -v pw="$pw" >/dev/null
+  printf 'local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n' \
+    >"$dir/data/pg_hba.conf"
+  "${runas[@]}" "$pgbin/pg_ctl" -D "$dir/data" reload >/dev/null
+  # reload only signals the server: wait until a TCP connection without the password is refused.
+  for _ in $(seq 100); do
+    PGPASSWORD='' "$pgbin/psql" -w -h 127.0.0.1 -p "$port" -U postgres -d postgres -c 'SELECT 1' >/dev/null 2>&1 || return 0
+    sleep 0.1
+  done
+  echo "pg_server: the server still accepts connections without a password" >&2
+  exit 1
+}
+
 case ${1:-} in
   start) shift; start "$@" ;;
+  password) shift; password "$@" ;;
   stop) shift; stop "$@" ;;
   restart) shift; restart "$@" ;;
-  *) echo "usage: $0 start [--pgbouncer] [--durable] | stop DIR | restart DIR [fast|immediate]" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--pgbouncer] [--durable] | stop DIR | restart DIR [fast|immediate] | password DIR PASSWORD" >&2; exit 2 ;;
 esac

@@ -50,4 +50,8 @@ void pg_instance::restart(const std::string& mode) const {
   run_command("bash " + script + " restart " + m_dir + " " + mode);
 }
 
+void pg_instance::require_password(const std::string& password) const {
+  run_command("bash " + script + " password " + m_dir + " '" + password + "'");
+}
+
 }  // namespace pgqrs::testing

@@ -21,6 +21,8 @@ class pg_instance {
   [[nodiscard]] const std::string& pgbouncer_dsn() const { return m_pgbouncer_dsn; }
   /// `pg_ctl restart -m <mode>` ("fast" or "immediate"); returns once the server accepts connections.
   void restart(const std::string& mode) const;
+  /// From now on TCP connections (dsn()) must give `password` (scram-sha-256); returns once the server uses it.
+  void require_password(const std::string& password) const;
 
  private:
   std::string m_dir;

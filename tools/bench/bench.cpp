@@ -1,7 +1,5 @@
 #include "bench.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -33,7 +31,7 @@ json latency_stats::to_json() const {
           {"p95_ms", percentile(95)}, {"p99_ms", percentile(99)}, {"max_ms", percentile(100)}};
 }
 
-reporter::reporter(const options& opts) : m_tty(::isatty(STDERR_FILENO) != 0) {
+reporter::reporter(const options& opts) {
   std::filesystem::create_directories(opts.out_dir);
   m_path = (std::filesystem::path(opts.out_dir) / "results.jsonl").string();
   std::ofstream(m_path, std::ios::trunc);
@@ -53,10 +51,10 @@ void reporter::record(result r) {
 }
 
 void reporter::progress(const std::string& line) const {
-  if (m_tty) {
-    std::cerr << "\r\033[K" << line << std::flush;
-  } else if (!line.empty()) {
-    std::cerr << "  .. " << line << "\n";
+  if (line.empty()) {
+    m_progress.clear();
+  } else {
+    m_progress.update(line);
   }
 }
 

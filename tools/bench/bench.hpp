@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "progress.hpp"
+
 namespace pgqrs::bench {
 
 using json = nlohmann::json;
@@ -60,7 +62,7 @@ class reporter {
  public:
   explicit reporter(const options& opts);
   void record(result r);
-  /// One-line status that overwrites itself on a terminal.
+  /// One-line status: rewritten in place on a terminal, a line every few seconds into a log (tools/common).
   void progress(const std::string& line) const;
   void note(const std::string& line) const;
   [[nodiscard]] const std::vector<result>& results() const { return m_results; }
@@ -71,7 +73,8 @@ class reporter {
   std::string m_path;
   std::vector<result> m_results;
   json m_environment = json::object();
-  bool m_tty;
+  // Mutable: showing progress does not change what the reporter recorded.
+  mutable tools::progress_line m_progress;
 };
 
 struct scenario {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "bench.hpp"
+#include "table.hpp"
 
 using namespace pgqrs::bench;
 
@@ -63,7 +64,9 @@ int main(int argc, char** argv) try {
     } else if (a == "--scenario") {
       opts.scenarios.push_back(next());
     } else if (a == "--list") {
-      for (const auto& [name, s] : registry()) std::cout << name << "\t" << s.description << "\n";
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& [name, s] : registry()) rows.push_back({name, s.description});
+      std::cout << pgqrs::tools::render_table({"scenario", "description"}, rows);
       return 0;
     } else if (a == "--help" || a == "-h") {
       usage();
