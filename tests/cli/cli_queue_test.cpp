@@ -38,6 +38,8 @@ TEST_F(cli_queue, counts_after_enqueue_lease_and_archive_are_exact) {
   EXPECT_EQ(metrics["pending_messages"], 3);  // 4, 5 and the delayed one
   EXPECT_EQ(metrics["locked_messages"], 2);
   EXPECT_EQ(metrics["archived_messages"], 1);
+  EXPECT_EQ(metrics["delayed_messages"], 1);
+  EXPECT_EQ(metrics["dead_lettered_messages"], 0);
 
   const auto all = pgqrs_json({"queue", "metrics"});
   ASSERT_EQ(all.size(), 1U);
@@ -87,17 +89,18 @@ TEST_F(cli_queue, tables_are_aligned_with_a_header_and_a_rule) {
   enqueue(1);
   enqueue(22222);
   const auto table = pgqrs_table({"queue", "metrics"});
-  EXPECT_EQ(expect_aligned_table(table).size(), 7U);
+  EXPECT_EQ(expect_aligned_table(table).size(), 9U);
   const auto lines = table_cells(table);
   ASSERT_EQ(lines.size(), 4U) << table;
   EXPECT_EQ(lines[0], (std::vector<std::string>{"name", "total_messages", "pending_messages", "locked_messages",
-                                                "archived_messages", "oldest_pending_message", "newest_message"}));
+                                                "delayed_messages", "archived_messages", "dead_lettered_messages",
+                                                "oldest_pending_message", "newest_message"}));
   // By name; empty timestamps print as N/A.
-  EXPECT_EQ(lines[2], (std::vector<std::string>{"a-queue-with-a-long-name", "0", "0", "0", "0", "N/A", "N/A"}));
-  ASSERT_EQ(lines[3].size(), 7U);
-  EXPECT_EQ(std::vector<std::string>(lines[3].begin(), lines[3].begin() + 5),
-            (std::vector<std::string>{"jobs", "2", "2", "0", "0"}));
-  EXPECT_TRUE(parse_rfc3339(lines[3][5]).has_value()) << lines[3][5];
+  EXPECT_EQ(lines[2], (std::vector<std::string>{"a-queue-with-a-long-name", "0", "0", "0", "0", "0", "0", "N/A", "N/A"}));
+  ASSERT_EQ(lines[3].size(), 9U);
+  EXPECT_EQ(std::vector<std::string>(lines[3].begin(), lines[3].begin() + 7),
+            (std::vector<std::string>{"jobs", "2", "2", "0", "0", "0", "0"}));
+  EXPECT_TRUE(parse_rfc3339(lines[3][7]).has_value()) << lines[3][7];
   // The name column is as wide as the longest name: "jobs" is padded to it.
   EXPECT_EQ(table.find("\njobs" + std::string(22, ' ') + "2 "), table.find("\njobs")) << table;
 
@@ -136,6 +139,8 @@ TEST_F(cli_queue, dlq_moves_poison_messages_and_replay_brings_one_back) {
   EXPECT_EQ(moved["dead_lettered_messages"], 2);
   EXPECT_EQ(moved["ids"].size(), 2U);
   EXPECT_EQ(pgqrs_json({"queue", "metrics", "jobs"})["archived_messages"], 2);
+  EXPECT_EQ(pgqrs_json({"queue", "metrics", "jobs"})["dead_lettered_messages"], 2);
+  EXPECT_EQ(pgqrs_json({"admin", "stats"})["dead_lettered_messages"], 2);
 
   const auto replayed = pgqrs_json({"queue", "replay-dlq", std::to_string(first)});
   EXPECT_EQ(replayed["read_ct"], 0);
@@ -147,6 +152,42 @@ TEST_F(cli_queue, dlq_moves_poison_messages_and_replay_brings_one_back) {
   // A live message cannot be replayed; an unknown one is not found.
   EXPECT_EQ(pgqrs({"queue", "replay-dlq", std::to_string(first)}).exit_code, 1);
   EXPECT_EQ(pgqrs({"queue", "replay-dlq", "987654321"}).exit_code, 4);
+}
+
+TEST_F(cli_queue, retention_deletes_only_what_is_older_than_given) {
+  s().queue("jobs");
+  for (int n = 1; n <= 3; ++n) enqueue(n);
+  auto c = s().consumer("jobs", unique_name("c"));
+  for (const auto& m : c.dequeue_many(3)) ASSERT_TRUE(c.archive(m.id).has_value());
+  // Nothing is older than an hour yet.
+  const auto none = pgqrs_json({"admin", "retention", "--archived-older-than", "1h", "--workers-older-than", "1h"});
+  EXPECT_EQ(none["archived_messages_deleted"], 0);
+  EXPECT_EQ(none["workers_deleted"], 0);
+  // Everything archived before now, in batches of 2.
+  const auto all = pgqrs_json({"admin", "retention", "--archived-older-than", "0s", "--batch-size", "2"});
+  EXPECT_EQ(all["archived_messages_deleted"], 3);
+  EXPECT_EQ(all["workflow_runs_deleted"], 0);
+  EXPECT_EQ(pgqrs_json({"queue", "metrics", "jobs"})["archived_messages"], 0);
+  // Without an age it is an argument error and deletes nothing.
+  EXPECT_EQ(pgqrs({"admin", "retention"}).exit_code, 2);
+}
+
+TEST_F(cli_queue, metrics_prints_every_queue_or_the_prometheus_exposition) {
+  s().queue("jobs");
+  enqueue(1);
+  enqueue(2, {"--delay", "1h"});
+  const auto listed = pgqrs_json({"metrics"});
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0]["delayed_messages"], 1);
+  const auto text = pgqrs({"--format", "prometheus", "metrics"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("# TYPE pgqrs_queue_delayed_messages gauge"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("pgqrs_queue_delayed_messages{queue=\"jobs\"} 1"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("pgqrs_queue_ready_messages{queue=\"jobs\"} 1"), std::string::npos) << text.out;
+  // Prometheus text is for `metrics` only: refused before any other command runs.
+  const auto refused = pgqrs({"--format", "prometheus", "queue", "create", "other"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_FALSE(s().queues().exists("other"));
 }
 
 TEST_F(cli_queue, install_and_verify_succeed_on_an_installed_store) {

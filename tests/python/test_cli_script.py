@@ -48,3 +48,24 @@ def test_the_installed_binary_is_the_one_the_script_runs():
 
     assert pgqrs._cli.binary().is_file()
     assert pgqrs._cli.binary().parent.name == "_bin"
+
+
+def test_metrics_in_prometheus_format_parse_with_prometheus_client(tmp_path):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    dsn = f"sqlite://{tmp_path / 'cli.db'}"
+    assert pgqrs("--dsn", dsn, "admin", "install").returncode == 0
+    assert pgqrs("--dsn", dsn, "queue", "create", 'say "hi"\\now').returncode == 0  # a name needing escapes
+    for payload in ('{"n": 1}', '{"n": 2}'):
+        assert pgqrs("--dsn", dsn, "message", "enqueue", 'say "hi"\\now', payload).returncode == 0
+    assert pgqrs("--dsn", dsn, "message", "enqueue", 'say "hi"\\now', '{"n": 3}', "--delay", "1h").returncode == 0
+    out = pgqrs("--dsn", dsn, "--format", "prometheus", "metrics")
+    assert out.returncode == 0, out.stderr
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(out.stdout) for s in family.samples}
+    queue = (("queue", 'say "hi"\\now'),)
+    assert samples[("pgqrs_queue_ready_messages", queue)] == 2
+    assert samples[("pgqrs_queue_delayed_messages", queue)] == 1
+    assert samples[("pgqrs_queue_leased_messages", queue)] == 0
+    assert samples[("pgqrs_queue_dead_lettered_messages", queue)] == 0
+    assert ("pgqrs_workflow_runs", (("status", "SUCCESS"),)) in samples

@@ -1,4 +1,4 @@
-// pgqrs admin install|verify|stats|reclaim|dlq
+// pgqrs admin install|verify|stats|reclaim|dlq (retention: operations_commands.cpp)
 #include <CLI/CLI.hpp>
 #include <memory>
 
@@ -62,6 +62,7 @@ void add_admin_commands(CLI::App& root, context& ctx) {
   });
 
   add_reclaim(group, ctx);
+  add_retention_command(group, ctx);
 
   group.add_subcommand("dlq", "Move every poison message (read max_read_ct times) to the archive")->callback([&ctx] {
     const auto ids = admin(ctx.store()).dlq();

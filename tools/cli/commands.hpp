@@ -15,6 +15,9 @@ void add_queue_commands(CLI::App& root, context& ctx);
 void add_worker_commands(CLI::App& root, context& ctx);
 void add_workflow_commands(CLI::App& root, context& ctx);
 void add_message_commands(CLI::App& root, context& ctx);
+// operations_commands.cpp
+void add_retention_command(CLI::App& admin_group, context& ctx);
+void add_metrics_command(CLI::App& root, context& ctx);
 
 /// A command group (`pgqrs queue ...`) that needs one of its subcommands.
 CLI::App& add_group(CLI::App& root, const std::string& name, const std::string& description);

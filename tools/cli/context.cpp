@@ -29,8 +29,9 @@ void context::add_options(CLI::App& app) {
                  "(default: $PGQRS_DSN, then the config file)");
   app.add_option("-s,--schema", options.schema, "PostgreSQL schema of the pgqrs tables (default public)");
   app.add_option("-c,--config", options.config_file, "YAML configuration file (the library's format)");
-  app.add_option("-f,--format", options.format, "Output: table (aligned columns) or json")
-      ->check(CLI::IsMember({"table", "json"}));
+  app.add_option("-f,--format", options.format,
+                 "Output: table (aligned columns), json, or prometheus (`pgqrs metrics` only)")
+      ->check(CLI::IsMember({"table", "json", "prometheus"}));
   // Every other library setting, declared once in config_fields(): same names as the YAML keys.
   for (const auto& field : config_fields()) {
     if (field.name == "dsn" || field.name == "schema") continue;
@@ -75,6 +76,10 @@ std::string context::dsn_for_errors() const {
 
 output_format context::format() const {
   return options.format == "json" ? output_format::json : output_format::table;
+}
+
+bool context::prometheus() const {
+  return options.format == "prometheus";
 }
 
 void context::print(const listing& list) const {

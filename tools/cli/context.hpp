@@ -40,7 +40,10 @@ class context {
   /// The DSN in use (for redacting messages); empty before config() succeeded.
   [[nodiscard]] std::string dsn_for_errors() const;
 
+  /// table or json. @throws usage_error for prometheus, which only `pgqrs metrics` prints
   [[nodiscard]] output_format format() const;
+  /// --format prometheus was given.
+  [[nodiscard]] bool prometheus() const;
   void print(const listing& list) const;
   void print(const ordered_json& object) const;
 

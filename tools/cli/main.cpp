@@ -1,5 +1,6 @@
 // pgqrs: the command-line tool over the library (docs/cli.md).
 //   pgqrs [--dsn DSN | $PGQRS_DSN] [--schema S] [--config FILE] [--format table|json] GROUP COMMAND [ARGS]
+//   pgqrs metrics --format prometheus
 // Exit codes: 0 ok, 1 other failure, 2 configuration or arguments, 3 connection, 4 not found (exit_codes.hpp).
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -30,6 +31,13 @@ int run(int argc, char** argv) {
   add_worker_commands(app, ctx);
   add_workflow_commands(app, ctx);
   add_message_commands(app, ctx);
+  add_metrics_command(app, ctx);
+  // Checked after parsing and before any command runs, so a wrong --format changes nothing.
+  app.parse_complete_callback([&] {
+    if (ctx.prometheus() && !app.got_subcommand("metrics")) {
+      throw CLI::ValidationError("--format", "prometheus is only for `pgqrs metrics`");
+    }
+  });
   try {
     app.parse(argc, argv);  // runs the chosen command's callback
     return static_cast<int>(exit_code::ok);

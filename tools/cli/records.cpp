@@ -64,7 +64,9 @@ ordered_json record_json(const queue_metrics& m) {
           {"total_messages", m.total_messages},
           {"pending_messages", m.pending_messages},
           {"locked_messages", m.locked_messages},
+          {"delayed_messages", m.delayed_messages},
           {"archived_messages", m.archived_messages},
+          {"dead_lettered_messages", m.dead_lettered_messages},
           {"oldest_pending_message", time_json(m.oldest_pending_message)},
           {"newest_message", time_json(m.newest_message)}};
 }
@@ -77,6 +79,7 @@ ordered_json record_json(const system_stats& s) {
           {"pending_messages", s.pending_messages},
           {"locked_messages", s.locked_messages},
           {"archived_messages", s.archived_messages},
+          {"dead_lettered_messages", s.dead_lettered_messages},
           {"schema_version", s.schema_version}};
 }
 
