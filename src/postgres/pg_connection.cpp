@@ -69,12 +69,58 @@ std::vector<std::string_view> dsn_passwords(std::string_view dsn) {
   return out;
 }
 
+/// `text` with every password the DSN carries replaced by ***.
+std::string scrubbed(std::string text, std::string_view dsn) {
+  for (std::string_view p : dsn_passwords(dsn)) replace_all(text, p);
+  return text;
+}
+
+bool is_port(std::string_view text) {
+  if (text.empty() || text.size() > 5) return false;
+  unsigned value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value >= 1 && value <= 65535;
+}
+
 std::string_view field(const PGresult* r, int code) {
   const char* v = r == nullptr ? nullptr : PQresultErrorField(r, code);
   return v == nullptr ? std::string_view{} : std::string_view{v};
 }
 
 }  // namespace
+
+void check_postgres_dsn(const std::string& dsn) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);
+  if (options == nullptr) {
+    std::string why = error == nullptr ? std::string("out of memory") : one_line(error);
+    PQfreemem(error);
+    throw config_error("dsn", "malformed PostgreSQL DSN: " + scrubbed(why, dsn));
+  }
+  std::string problem;
+  for (const PQconninfoOption* o = options; o->keyword != nullptr && problem.empty(); ++o) {
+    if (o->val == nullptr) continue;
+    const std::string_view key = o->keyword, value = o->val;
+    if (key == "port") {
+      // A comma-separated list for multi-host DSNs; an empty entry means the default port.
+      for (std::size_t start = 0; start <= value.size();) {
+        const std::size_t end = std::min(value.find(',', start), value.size());
+        const auto port = value.substr(start, end - start);
+        if (!port.empty() && !is_port(port)) problem = "invalid port '" + std::string(port) + "'";
+        start = end + 1;
+      }
+    } else if (key == "sslmode" && value != "disable" && value != "allow" && value != "prefer" &&
+               value != "require" && value != "verify-ca" && value != "verify-full") {
+      problem = "invalid sslmode '" + std::string(value) +
+                "' (disable, allow, prefer, require, verify-ca or verify-full)";
+    }
+  }
+  PQconninfoFree(options);
+  if (!problem.empty()) throw config_error("dsn", "malformed PostgreSQL DSN: " + scrubbed(problem, dsn));
+}
 
 void pg_connection::result_deleter::operator()(pg_result* r) const noexcept {
   PQclear(r);

@@ -31,6 +31,12 @@ struct pg_result;  // libpq's PGresult
 
 namespace pgqrs::detail {
 
+/// Checks a PostgreSQL URI the way libpq will read it, before any connection is tried: its syntax and
+/// option names (PQconninfoParse), every port, and sslmode. libpq itself reports these only when
+/// connecting, as a connection failure; they are configuration mistakes.
+/// @throws config_error (field "dsn"; no password in the message)
+void check_postgres_dsn(const std::string& dsn);
+
 class pg_connection final : public connection {
  public:
   struct options {

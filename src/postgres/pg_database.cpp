@@ -19,6 +19,7 @@ std::unique_ptr<database> open_postgres(const config& cfg) {
   const parsed_dsn dsn = parse_dsn(cfg.dsn);
   if (dsn.kind != backend_kind::postgres) throw config_error("dsn", "not a PostgreSQL DSN");
   validate_schema_name(cfg.schema);
+  check_postgres_dsn(dsn.target);
 
   pg_connection::options opts;
   opts.dsn = dsn.target;

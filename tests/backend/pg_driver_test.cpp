@@ -525,18 +525,42 @@ TEST_F(PgDriverTest, UnreachableServerFailsAtOpenWithoutRevealingThePassword) {
     EXPECT_EQ(what.find("Sup3rSecretPw"), std::string::npos) << what;
     EXPECT_NE(what.find("Failed to connect to postgres at 127.0.0.1:1/somedb"), std::string::npos) << what;
   }
-  // A malformed URI is echoed by libpq in parts: still no password.
+  // A malformed URI is a configuration error found before connecting; libpq echoes parts of it: still no
+  // password.
   c.dsn = "postgresql://pgqrs_user:Sup3r%zzSecretPw@127.0.0.1:1/somedb";
   try {
     (void)d::open_postgres(c);
-    FAIL() << "expected connection_error";
-  } catch (const pgqrs::connection_error& e) {
+    FAIL() << "expected config_error";
+  } catch (const pgqrs::config_error& e) {
     const std::string what = e.what();
     EXPECT_EQ(what.find("SecretPw"), std::string::npos) << what;
+    EXPECT_NE(what.find("malformed PostgreSQL DSN"), std::string::npos) << what;
   }
   c = cfg();
   c.schema = "bad-schema";
   EXPECT_THROW((void)d::open_postgres(c), pgqrs::config_error);
+}
+
+TEST_F(PgDriverTest, MistakesLibpqFindsOnlyWhenConnectingAreConfigErrorsBeforeAnyConnection) {
+  pgqrs::config c = cfg();
+  for (const std::string dsn : {"postgresql://u:Pw-Secret-1@localhost:abc/db", "postgresql://u:Pw-Secret-1@localhost:70000/db",
+                                "postgresql://u:Pw-Secret-1@h1:5432,h2:x/db", "postgresql://u:Pw-Secret-1@localhost/db?sslmode=bogus",
+                                "postgresql://u:Pw-Secret-1@localhost/db?no_such_option=1"}) {
+    c.dsn = dsn;
+    try {
+      (void)d::open_postgres(c);
+      FAIL() << "expected config_error for " << dsn;
+    } catch (const pgqrs::config_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("malformed PostgreSQL DSN"), std::string::npos) << what;
+      EXPECT_EQ(what.find("Pw-Secret-1"), std::string::npos) << what;
+    }
+  }
+  // Valid forms pass the check (and then fail to connect to a closed port, a connection error).
+  for (const std::string dsn : {"postgresql://u@127.0.0.1:1/db?sslmode=disable", "postgresql://u@127.0.0.1:1,127.0.0.1:2/db"}) {
+    c.dsn = dsn;
+    EXPECT_THROW((void)d::open_postgres(c), pgqrs::connection_error) << dsn;
+  }
 }
 
 TEST_F(PgDriverTest, PoolThrowsPoolExhaustedWhenEveryConnectionIsBusy) {

@@ -370,7 +370,7 @@ TEST(Connect, TursoDsnOpensOrReportsThatTheBackendIsNotEnabled) {
   auto e = catch_as<config_error>([] { (void)pgqrs::connect("turso:///tmp/x.db"); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->field(), "dsn");
-  EXPECT_TRUE(contains(e->what(), "Turso backend is not enabled (build with -DPGQRS_WITH_TURSO=ON)")) << e->what();
+  EXPECT_TRUE(contains(e->what(), "Turso backend is not enabled in this build of pgqrs (build with -DPGQRS_WITH_TURSO=ON)")) << e->what();
 }
 
 TEST(Connect, S3DsnReportsThatTheBackendIsNotEnabledOrWhichCredentialIsMissing) {
