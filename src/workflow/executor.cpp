@@ -45,10 +45,17 @@ run_outcome outcome_of(fence_result r) {
 
 /// Completion or failure of the run and the archive of its message: one statement behind the fence.
 run_outcome finish(run_context& ctx, workflow_status status, const std::optional<std::string>& output,
-                   const std::optional<std::string>& failure) {
+                   const std::optional<std::string>& failure, next_claim* next) {
   std::optional<workflow_status> before;
   try {
-    before = wf::complete_run(*ctx.core, ctx.lease, ctx.run.id, status, output, failure, ctx.now());
+    if (next) {
+      auto done = wf::complete_and_claim(*ctx.core, ctx.lease, ctx.run.id, status, output, failure, next->wf,
+                                         next->lease, ctx.at);
+      before = done.before;
+      next->claimed = std::move(done.next);
+    } else {
+      before = wf::complete_run(*ctx.core, ctx.lease, ctx.run.id, status, output, failure, ctx.now());
+    }
   } catch (const pgqrs::error&) {
     ctx.engine_stopped = true;
     throw;
@@ -133,7 +140,7 @@ void check_worker_of(const workflow_record& wf, const consumer& c) {
 }
 
 run_outcome execute_run(const workflow_def& def, const workflow_record& wf, wf::claimed_run claimed,
-                        worker_state& ws, lease_keeper& keeper, std::optional<timestamp> at) {
+                        worker_state& ws, lease_keeper& keeper, std::optional<timestamp> at, next_claim* next) {
   auto ctx = make_context(def.policy(), wf, std::move(claimed), ws, at);
   if (auto settled = settle_unrunnable(*ctx)) return *settled;
 
@@ -165,8 +172,8 @@ run_outcome execute_run(const workflow_def& def, const workflow_record& wf, wf::
         return give_back(*ctx, failure);
       }
     }
-    if (failure) return finish(*ctx, workflow_status::error, std::nullopt, run_error_json(failure).dump());
-    return finish(*ctx, workflow_status::success, output, std::nullopt);
+    if (failure) return finish(*ctx, workflow_status::error, std::nullopt, run_error_json(failure).dump(), next);
+    return finish(*ctx, workflow_status::success, output, std::nullopt, next);
   } catch (const error&) {
     return give_back(*ctx, std::current_exception());
   }

@@ -38,9 +38,17 @@ std::shared_ptr<run_context> make_context(const retry_policy& policy, const work
 std::optional<run_outcome> settle_unrunnable(run_context& ctx);
 /// The run's failure as the JSON stored in its `error` column.
 json run_error_json(const std::exception_ptr& failure);
-/// Completion or failure of the run and the archive of its message: one statement behind the fence.
+/// A worker loop's request to claim its next run together with the completion of the current one (one
+/// commit instead of two); `claimed` receives it, if one was ready.
+struct next_claim {
+  const workflow_record& wf;
+  std::chrono::microseconds lease;
+  std::optional<wf::claimed_run> claimed;
+};
+/// Completion or failure of the run and the archive of its message: one statement behind the fence (with
+/// `next`, the claim of the worker's next run too).
 run_outcome finish(run_context& ctx, workflow_status status, const std::optional<std::string>& output,
-                   const std::optional<std::string>& failure);
+                   const std::optional<std::string>& failure, next_claim* next = nullptr);
 /// Releases the run's message, visible again after `delay`, recording nothing (best effort: if this fails
 /// too, the lease expires and the run is delivered again then).
 void give_back(run_context& ctx, std::chrono::milliseconds delay) noexcept;
@@ -50,7 +58,10 @@ run_outcome give_back(run_context& ctx, const std::exception_ptr& failure);
 /// @throws validation_error unless `c` is a consumer of the workflow's queue
 void check_worker_of(const workflow_record& wf, const consumer& c);
 
+/// Executes `claimed`; with `next`, a run that ends by completing or failing claims the worker's next run
+/// in the same statement (next->claimed stays empty for the other outcomes: the caller claims as usual).
 run_outcome execute_run(const workflow_def& def, const workflow_record& wf, wf::claimed_run claimed,
-                        worker_state& ws, lease_keeper& keeper, std::optional<timestamp> at);
+                        worker_state& ws, lease_keeper& keeper, std::optional<timestamp> at,
+                        next_claim* next = nullptr);
 
 }  // namespace pgqrs::detail

@@ -170,17 +170,38 @@ void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) con
       detail::lease_keeper keeper(ws_ptr, m_lease, !m_at);
       detail::backoff pause;
       auto last_status_check = steady::now();
+      // The next run, claimed by the statement that completed the previous one (one commit per run fewer).
+      // A run claimed so but not executed (the loop stops first) is given back at once.
+      detail::next_claim next{wf, m_lease, std::nullopt};
+      struct give_back_unexecuted {
+        const detail::store_core& core;
+        detail::next_claim& next;
+        std::int64_t worker_id;
+        std::optional<timestamp> at;
+        ~give_back_unexecuted() {
+          if (!next.claimed) return;
+          const detail::wf::lease_token lease{next.claimed->message.id, worker_id, next.claimed->message.read_ct};
+          try {
+            core.transact(detail::tx_mode::write,
+                          [&](detail::connection& conn) { (void)detail::wf::release_run(core, conn, lease, at.value_or(now())); });
+          } catch (const std::exception&) {
+            // Its lease expires and it is delivered again then.
+          }
+        }
+      } unexecuted{core, next, ws.record.id, m_at};
       while (!stop.stop_requested()) {
-        std::optional<detail::wf::claimed_run> claimed;
+        std::optional<detail::wf::claimed_run> claimed = std::move(next.claimed);
+        next.claimed.reset();
         try {
           detail::beat_before_claim(ws);
-          claimed = detail::wf::claim_run(core, wf, ws.record.id, m_lease, m_at);
+          if (!claimed) claimed = detail::wf::claim_run(core, wf, ws.record.id, m_lease, m_at);
           if (!claimed || steady::now() - last_status_check >= tick) {
             detail::stop_if_not_running(core, ws.record.id, true);
             last_status_check = steady::now();
           }
           detail::note_recovered(ws, pause);
         } catch (const error& e) {
+          next.claimed = std::move(claimed);  // a run claimed with the last completion goes back on exit
           if (!detail::is_transient(e)) throw;
           if (m_counters) ++m_counters->transient;
           // The run claimed in a failed transaction was not claimed; try again after a pause.
@@ -191,7 +212,7 @@ void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) con
           detail::sleep_for(tick, stop);
           continue;
         }
-        auto outcome = detail::execute_run(*m_def, wf, std::move(*claimed), ws, keeper, m_at);
+        auto outcome = detail::execute_run(*m_def, wf, std::move(*claimed), ws, keeper, m_at, &next);
         if (m_counters) m_counters->count(outcome);
       }
     } catch (...) {

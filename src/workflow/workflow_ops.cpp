@@ -268,6 +268,38 @@ std::optional<run_record> finish_run(const store_core& core, std::int64_t run_id
       to_run);
 }
 
+namespace {
+
+/// The run claimed by run_claim or run_complete_claim: rows in run_claim's columns, one per step of the run
+/// (step columns NULL when it has none).
+claimed_run claimed_from_rows(const row_set& rows) {
+  claimed_run c;
+  c.message = to_message(rows, 0);
+  c.run = run_columns(rows, 0, 11);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (!rows.is_null(r, 25)) c.steps.push_back(step_columns(rows, r, 25));
+  }
+  return c;
+}
+
+/// claim_run's statements inside the caller's transaction (dialects without data-modifying CTEs).
+std::optional<claimed_run> claim_on(const store_core& core, connection& conn, const workflow_record& wf,
+                                    std::int64_t worker_id, std::chrono::microseconds lease,
+                                    std::optional<timestamp> at) {
+  auto msgs = claim_messages(core, conn, wf.queue_id, worker_id, 1, lease, at);
+  if (msgs.empty()) return std::nullopt;
+  claimed_run c;
+  c.message = std::move(msgs.front());
+  const auto t = at.value_or(now());
+  auto rows = core.run(conn, "run_start", {wf.id, c.message.id, t, worker_id});
+  if (rows.empty()) throw internal_error("run of message " + std::to_string(c.message.id) + " was not created");
+  c.run = to_run(rows, 0);
+  c.steps = map_rows<step_record>(core.run(conn, "step_list", {c.run.id}), to_step);
+  return c;
+}
+
+}  // namespace
+
 std::optional<claimed_run> claim_run(const store_core& core, const workflow_record& wf, std::int64_t worker_id,
                                      std::chrono::microseconds lease, std::optional<timestamp> at) {
   if (core.db->caps().data_modifying_ctes) {
@@ -279,25 +311,10 @@ std::optional<claimed_run> claim_run(const store_core& core, const workflow_reco
     close_claim_window(core, wf.queue_id, window, rows.empty() ? std::nullopt : std::optional(rows.ts(0, 10)));
     sweep_expired_poison(core, wf.queue_id, at, rows.empty());
     if (rows.empty()) return std::nullopt;
-    claimed_run c;
-    c.message = to_message(rows, 0);
-    c.run = run_columns(rows, 0, 11);
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      if (!rows.is_null(r, 25)) c.steps.push_back(step_columns(rows, r, 25));
-    }
-    return c;
+    return claimed_from_rows(rows);
   }
-  auto claimed = core.transact(tx_mode::write, [&](connection& conn) -> std::optional<claimed_run> {
-    auto msgs = claim_messages(core, conn, wf.queue_id, worker_id, 1, lease, at);
-    if (msgs.empty()) return std::nullopt;
-    claimed_run c;
-    c.message = std::move(msgs.front());
-    const auto t = at.value_or(now());
-    auto rows = core.run(conn, "run_start", {wf.id, c.message.id, t, worker_id});
-    if (rows.empty()) throw internal_error("run of message " + std::to_string(c.message.id) + " was not created");
-    c.run = to_run(rows, 0);
-    c.steps = map_rows<step_record>(core.run(conn, "step_list", {c.run.id}), to_step);
-    return c;
+  auto claimed = core.transact(tx_mode::write, [&](connection& conn) {
+    return claim_on(core, conn, wf, worker_id, lease, at);
   });
   sweep_expired_poison(core, wf.queue_id, at, !claimed);
   return claimed;
@@ -337,6 +354,38 @@ std::optional<workflow_status> complete_run(const store_core& core, const lease_
                                         now, lease.message_id, lease.worker_id, std::int64_t{lease.read_ct}});
   if (rows.empty()) return std::nullopt;
   return status_cell(rows, 0, 0);
+}
+
+completion complete_and_claim(const store_core& core, const lease_token& lease, std::int64_t run_id,
+                              workflow_status status, const std::optional<std::string>& output,
+                              const std::optional<std::string>& error, const workflow_record& wf,
+                              std::chrono::microseconds next_lease, std::optional<timestamp> at) {
+  const auto t = at.value_or(now());
+  completion done;
+  if (core.db->caps().data_modifying_ctes) {
+    const auto window = open_claim_window(core, wf.queue_id, at);
+    auto rows = core.run("run_complete_claim",
+                         {run_id, status_text(status), optional_param(output), optional_param(error), t,
+                          lease.message_id, lease.worker_id, std::int64_t{lease.read_ct}, wf.queue_id, t + next_lease,
+                          std::int64_t{core.cfg.max_read_ct}, optional_param(window.floor), wf.id});
+    constexpr std::size_t status_before = 37;  // after run_claim's 37 columns
+    const bool claimed = !rows.is_null(0, 0);
+    close_claim_window(core, wf.queue_id, window, claimed ? std::optional(rows.ts(0, 10)) : std::nullopt);
+    if (!rows.is_null(0, status_before)) done.before = status_cell(rows, 0, status_before);
+    if (claimed) done.next = claimed_from_rows(rows);
+  } else {
+    done = core.transact(tx_mode::write, [&](connection& conn) {
+      completion c;
+      auto rows = core.run(conn, "run_complete", {run_id, status_text(status), optional_param(output),
+                                                  optional_param(error), t, lease.message_id, lease.worker_id,
+                                                  std::int64_t{lease.read_ct}});
+      if (!rows.empty()) c.before = status_cell(rows, 0, 0);
+      c.next = claim_on(core, conn, wf, lease.worker_id, next_lease, at);
+      return c;
+    });
+  }
+  sweep_expired_poison(core, wf.queue_id, at, !done.next);
+  return done;
 }
 
 std::optional<run_record> finish_run(const store_core& core, connection& conn, std::int64_t run_id,

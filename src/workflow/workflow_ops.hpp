@@ -100,6 +100,16 @@ std::optional<workflow_status> write_checkpoint(const store_core& core, const le
 std::optional<workflow_status> complete_run(const store_core& core, const lease_token& lease, std::int64_t run_id,
                                             workflow_status status, const std::optional<std::string>& output,
                                             const std::optional<std::string>& error, timestamp now);
+/// complete_run, and in the same transaction claim_run of the worker's next run of `wf`, so a worker that
+/// goes straight on spends one commit per run fewer. The claim happens even when the lease was lost.
+struct completion {
+  std::optional<workflow_status> before;  // as complete_run returns it
+  std::optional<claimed_run> next;        // the next run, if one was ready
+};
+completion complete_and_claim(const store_core& core, const lease_token& lease, std::int64_t run_id,
+                              workflow_status status, const std::optional<std::string>& output,
+                              const std::optional<std::string>& error, const workflow_record& wf,
+                              std::chrono::microseconds next_lease, std::optional<timestamp> at);
 /// SUCCESS / ERROR / CANCELLED (a pending cancel turns either outcome into CANCELLED). std::nullopt if the
 /// run had already finished.
 std::optional<run_record> finish_run(const store_core& core, connection& conn, std::int64_t run_id,

@@ -13,7 +13,7 @@ namespace pgqrs::detail {
 namespace {
 
 /// Queries that only dialects with a capability define (operations check the capability first).
-const std::set<std::string> postgres_only = {"message_insert_batch", "run_claim"};
+const std::set<std::string> postgres_only = {"message_insert_batch", "run_claim", "run_complete_claim"};
 /// Queries whose only parameter is the schema name, which the SQLite family (one schema per file) ignores.
 const std::set<std::string> schema_parameter_only = {"install_lock", "schema_exists"};
 

@@ -271,6 +271,81 @@ WITH fence AS (
 )
 SELECT status::text FROM fence;
 
+-- name: run_complete_claim
+-- run_complete and the worker's next run_claim in one statement, so a worker that goes straight on to its
+-- next run spends one commit per run fewer: $1..$8 as run_complete ($5 is also the claim's now, $7 the
+-- worker); $9 queue, $10 lease expiry, $11 max_read_ct, $12 claim floor, $13 workflow as run_claim. One row
+-- per step of the claimed run, in run_claim's columns (all NULL when no run was ready), then the completed
+-- run's status before (NULL when its lease was lost: nothing of it was written).
+WITH fence AS (
+    SELECT r.status
+    FROM {schema}.pgqrs_messages m JOIN {schema}.pgqrs_workflow_runs r ON r.message_id = m.id
+    WHERE m.id = $6::bigint AND m.consumer_worker_id = $7::bigint AND m.read_ct = $8::int
+    FOR SHARE OF m
+), finished AS (
+    UPDATE {schema}.pgqrs_workflow_runs
+    SET status = CASE WHEN status = 'CANCELLING' THEN 'CANCELLED'
+                      ELSE $2::text::{schema}.pgqrs_workflow_status END,
+        output = CASE WHEN status = 'CANCELLING' THEN NULL ELSE $3::jsonb END,
+        error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE $4::jsonb END,
+        completed_at = $5::timestamptz, updated_at = $5::timestamptz
+    WHERE id = $1::bigint AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING') AND EXISTS (SELECT 1 FROM fence)
+    RETURNING id
+), moved AS (
+    DELETE FROM {schema}.pgqrs_messages WHERE id = $6::bigint AND EXISTS (SELECT 1 FROM fence)
+    RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id
+), archived AS (
+    INSERT INTO {schema}.pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
+                                        producer_worker_id, consumer_worker_id, archived_at)
+    SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
+           $5::timestamptz
+    FROM moved
+    RETURNING id
+), claimable AS (
+    -- Never the message being archived (its lease may have run out unclaimed: it is ours to finish).
+    SELECT id, vt FROM {schema}.pgqrs_messages
+    WHERE queue_id = $9::bigint AND id <> $6::bigint AND vt >= COALESCE($12::timestamptz, '-infinity')
+      AND vt <= $5::timestamptz AND read_ct < $11::int
+      AND EXISTS (SELECT 1 FROM {schema}.pgqrs_workers w WHERE w.id = $7::bigint)
+    ORDER BY vt, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE {schema}.pgqrs_messages m
+    SET vt = $10::timestamptz, read_ct = m.read_ct + 1, dequeued_at = COALESCE(m.dequeued_at, $5::timestamptz),
+        consumer_worker_id = $7::bigint
+    FROM claimable
+    WHERE m.id = claimable.id
+    RETURNING m.id, m.queue_id, m.payload, m.vt, m.enqueued_at, m.read_ct, m.dequeued_at, m.producer_worker_id,
+              m.consumer_worker_id, claimable.vt AS ready_vt
+), started AS (
+    INSERT INTO {schema}.pgqrs_workflow_runs AS r (workflow_id, message_id, status, input, created_at, updated_at,
+                                                   started_at, worker_id)
+    SELECT $13::bigint, c.id, 'RUNNING', c.payload, $5::timestamptz, $5::timestamptz, $5::timestamptz, $7::bigint
+    FROM claimed c
+    ON CONFLICT (message_id) DO UPDATE SET
+        status = CASE WHEN r.status IN ('QUEUED', 'PAUSED') THEN 'RUNNING' ELSE r.status END,
+        started_at = COALESCE(r.started_at, EXCLUDED.started_at),
+        updated_at = EXCLUDED.updated_at,
+        worker_id = CASE WHEN r.status IN ('QUEUED', 'PAUSED', 'RUNNING') THEN EXCLUDED.worker_id ELSE r.worker_id END
+    RETURNING r.id, r.workflow_id, r.message_id, r.status, r.input, r.output, r.error, r.created_at, r.updated_at,
+              r.started_at, r.paused_at, r.completed_at, r.worker_id, r.trigger_key
+)
+SELECT n.*, (SELECT status::text FROM fence)
+FROM (SELECT 1) one
+LEFT JOIN (
+    SELECT c.id, c.queue_id, c.payload, c.vt, c.enqueued_at, c.read_ct, c.dequeued_at, c.producer_worker_id,
+           c.consumer_worker_id, NULL::timestamptz, c.ready_vt,
+           s.id, s.workflow_id, s.message_id, s.status::text, s.input, s.output, s.error, s.created_at, s.updated_at,
+           s.started_at, s.paused_at, s.completed_at, s.worker_id, s.trigger_key,
+           st.id AS step_id, st.run_id, st.step_name, st.status::text, st.output, st.error, st.created_at, st.updated_at,
+           st.started_at, st.completed_at, st.retry_count, st.retry_at
+    FROM claimed c
+    JOIN started s ON s.message_id = c.id
+    LEFT JOIN {schema}.pgqrs_workflow_steps st ON st.run_id = s.id
+) n ON true
+ORDER BY n.step_id;
+
 -- The original's step API from outside a worker (step_builder, the Python Run/StepGuard): no fence.
 
 -- name: step_acquire

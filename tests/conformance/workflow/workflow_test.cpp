@@ -650,5 +650,33 @@ TEST_F(workflows, a_failing_run_does_not_end_the_poll_loop) {
   EXPECT_EQ(builder.stats().runs_failed, 1u);
 }
 
+TEST_F(workflows, a_run_claimed_with_the_last_completion_is_given_back_undelivered_when_the_loop_stops) {
+  // The loop claims its next run in the statement that completes the current one. Stopping right after a
+  // completion leaves that run claimed but not executed: it goes back visible at once, its delivery not
+  // counted, and the next worker executes it normally.
+  std::stop_source stop;
+  std::atomic<int> executed{0};
+  workflow_def def("stops_after_one", [&](workflow_run& run, const json& in) -> json {
+    ++executed;
+    stop.request_stop();
+    return workflow_step(run, "s", [&] { return in.at("x").get<int>() * 2; });
+  });
+  workflow().name(def).create(s());
+  auto first = workflow().name(def).trigger(json{{"x", 1}}).execute(s());
+  auto second = workflow().name(def).trigger(json{{"x", 2}}).execute(s());
+  auto builder = workflow().name(def).poll_interval(20ms);
+  builder.poll(s(), stop.get_token());
+  EXPECT_EQ(executed.load(), 1);
+  EXPECT_EQ(run().message(first).get(s()), json(2));
+  auto left = s().messages().get(second.id);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->read_ct, 0);
+  EXPECT_FALSE(left->consumer_worker_id.has_value());
+  EXPECT_LE(left->vt, now());
+  EXPECT_TRUE(workflow().name(def).execute(s()));
+  EXPECT_EQ(run().message(second).get(s()), json(4));
+  EXPECT_EQ(executed.load(), 2);
+}
+
 }  // namespace
 }  // namespace pgqrs::testing
