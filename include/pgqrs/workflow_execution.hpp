@@ -153,6 +153,12 @@ class run_execution {
   void complete(const json& output);
   /// Fails the run (ERROR, `error` stored) and archives its message. No-op unless state() is running.
   void fail(const json& error);
+  /// complete(), and in the same statement the claim of the worker's next ready run, as claim() would make
+  /// it (one commit per run fewer for a loop that goes straight on). @returns the next run's execution, or
+  /// std::nullopt when none is ready or this one was not running. @throws as complete() and claim()
+  [[nodiscard]] std::optional<run_execution> complete_and_claim_next(const json& output);
+  /// fail(), and the claim of the next run as complete_and_claim_next.
+  [[nodiscard]] std::optional<run_execution> fail_and_claim_next(const json& error);
   /// Gives the run back without recording anything (its message visible again after `delay`): for code
   /// interrupted before it could finish (shutdown, a crash-like exception). No-op unless running.
   void give_back(std::chrono::milliseconds delay = {});

@@ -547,6 +547,14 @@ class RunExecution:
 
     def fail(self, error: str) -> None: ...
 
+    def complete_and_claim_next(self, output: str) -> RunExecution | None:
+        """
+        complete(), and the worker's next ready run claimed in the same statement (None if none).
+        """
+
+    def fail_and_claim_next(self, error: str) -> RunExecution | None:
+        """fail(), and the next run claimed as complete_and_claim_next."""
+
     def give_back(self, delay_seconds: float = 0.0) -> None: ...
 
 def poll_begin(consumer: ConsumerHandle) -> None:

@@ -174,15 +174,18 @@ class Run:
     """A workflow run. Obtained from ``pgqrs.run().message(msg).store(store).execute()``,
     ``Admin.create_workflow``, or as the argument of a workflow executed by ``handle_workflow``."""
 
-    __slots__ = ("_store", "_record", "_time", "_ex")
+    # _next: inside a worker loop, where success()/fail() put the worker's next run, claimed by the same
+    # statement that records the end of this one (None: record the end only).
+    __slots__ = ("_store", "_record", "_time", "_ex", "_next")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise RuntimeError("Direct Run creation is disabled. Use pgqrs.run().message(msg).store(store).execute().")
 
     @classmethod
-    def _make(cls, store, record: RunRecord, ex=None, time: Optional[str] = None) -> "Run":
+    def _make(cls, store, record: RunRecord, ex=None, time: Optional[str] = None,
+              next_slot: Optional[List[Any]] = None) -> "Run":
         self = object.__new__(cls)
-        self._store, self._record, self._ex, self._time = store, record, ex, time
+        self._store, self._record, self._ex, self._time, self._next = store, record, ex, time, next_slot
         return self
 
     # -- the original's surface
@@ -200,7 +203,7 @@ class Run:
         return self._record.input
 
     def with_time(self, current_time: str) -> "Run":
-        return Run._make(self._store, self._record, self._ex, _check_time(current_time))
+        return Run._make(self._store, self._record, self._ex, _check_time(current_time), self._next)
 
     async def start(self) -> bool:
         """QUEUED/PAUSED → RUNNING. Raises ValidationError for a finished or cancelling run."""
@@ -211,7 +214,7 @@ class Run:
     async def success(self, result: Any) -> bool:
         """Completes the run with ``result`` (a finished run is left as it is)."""
         if self._ex is not None:
-            await _call(self._ex.complete, _dumps(result))
+            await self._end(self._ex.complete, self._ex.complete_and_claim_next, _dumps(result))
         else:
             self._record = await _call(_pgqrs.run_complete, self._store._h, self._record.message_id, _dumps(result))
         return True
@@ -221,10 +224,18 @@ class Run:
     async def fail(self, error: str) -> bool:
         """Fails the run with ``error`` (stored as a JSON string; a finished run is left as it is)."""
         if self._ex is not None:
-            await _call(self._ex.fail, _dumps(error))
+            await self._end(self._ex.fail, self._ex.fail_and_claim_next, _dumps(error))
         else:
             self._record = await _call(_pgqrs.run_fail, self._store._h, self._record.message_id, _dumps(error))
         return True
+
+    async def _end(self, record_end, record_end_and_claim, text: str) -> None:
+        if self._next is None:
+            await _call(record_end, text)
+            return
+        nxt = await _call(record_end_and_claim, text)
+        if nxt is not None:
+            self._next.append(nxt)
 
     async def pause(self, message: str, resume_after_seconds: float) -> bool:
         """Pauses the run (PAUSED, ``error = {"message", "resume_after"}``). Inside a worker the run is given
@@ -652,35 +663,38 @@ def _policy_of(wf) -> Any:
     return _native_policy(getattr(wf, "retry_policy", None))
 
 
-async def _execute_claimed(store, wf, ex) -> None:
-    """Runs the workflow code on a claimed run and records how it ended, unless the engine already did."""
-    run = Run._make(store, ex.record, ex, None)
+async def _execute_claimed(store, wf, ex, claim_next: bool = False) -> Any:
+    """Runs the workflow code on a claimed run and records how it ended, unless the engine already did. With
+    ``claim_next``, the statement that records the end also claims the worker's next run: returned (or None)."""
+    slot: Optional[List[Any]] = [] if claim_next else None
+    run = Run._make(store, ex.record, ex, None, slot)
     try:
         result = wf(run)
         if inspect.isawaitable(result):
             result = await result
     except RunStopped:
-        return
+        pass
     except PausedError as e:
         if ex.state == "running":
             # A pause requested by an exception that ended the code: the next execution starts over.
             await _call(ex.suspend, str(e), _resume_after_of(e))
-        return
     except (TransientStepError, StepNotReadyError) as e:
         if ex.state == "running":
             await _call(ex.give_back, _seconds(getattr(e, "retry_after", None) or 1.0, "retry_after"))
-        return
-    except Exception as e:  # the workflow failed: record it, keep the loop going
+    except Exception as e:  # the workflow failed: record it (unless its code did), keep the loop going
         if ex.state == "running":
-            await _call(ex.fail, _dumps(str(e)))
-        return
+            await run.fail(str(e))
     except BaseException:
-        # Shutdown (Ctrl-C, task cancelled) or a simulated crash: give the run back at once.
+        # Shutdown (Ctrl-C, task cancelled) or a simulated crash: give the run back at once, and the next one.
         if ex.state == "running":
             ex.give_back(0.0)
+        for nxt in slot or ():
+            nxt.give_back(0.0)
         raise
-    if ex.state == "running":
-        await _call(ex.complete, _dumps(result))
+    else:
+        if ex.state == "running":
+            await run.success(result)
+    return slot[0] if slot else None
 
 
 async def _claim(store, consumer_h, wf, at: Optional[str]):
@@ -694,7 +708,24 @@ async def _workflow_poll(store, builder, loop) -> None:
     heartbeats while idle, the original's errors on interrupt and suspend, database outages waited out) over
     claims of runs. A failing run is recorded and the loop goes on (the original's loop ended on it)."""
     wf = builder._workflow
-    await loop.run_loop(lambda: _claim(store, loop._h, wf, builder._at), lambda ex: _execute_claimed(store, wf, ex))
+    # The next run, claimed by the statement that recorded the end of the last one (one commit per run fewer).
+    pending: List[Any] = []
+
+    async def fetch():
+        if pending:
+            return pending.pop()
+        return await _claim(store, loop._h, wf, builder._at)
+
+    async def act(ex) -> None:
+        nxt = await _execute_claimed(store, wf, ex, claim_next=True)
+        if nxt is not None:
+            pending.append(nxt)
+
+    try:
+        await loop.run_loop(fetch, act)
+    finally:
+        for ex in pending:  # claimed with the last completion, never executed: back at once, undelivered
+            ex.give_back(0.0)
 
 
 async def _workflow_execute(store, builder, loop) -> bool:

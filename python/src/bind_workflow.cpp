@@ -447,6 +447,15 @@ void bind_execution(nb::module_& m) {
           "fail", [](run_execution& x, const std::string& error) { x.fail(parse_payload(error)); }, "error"_a,
           release_gil())
       .def(
+          "complete_and_claim_next",
+          [](run_execution& x, const std::string& output) { return x.complete_and_claim_next(parse_payload(output)); },
+          "output"_a, release_gil(),
+          "complete(), and the worker's next ready run claimed in the same statement (None if none).")
+      .def(
+          "fail_and_claim_next",
+          [](run_execution& x, const std::string& error) { return x.fail_and_claim_next(parse_payload(error)); },
+          "error"_a, release_gil(), "fail(), and the next run claimed as complete_and_claim_next.")
+      .def(
           "give_back", [](run_execution& x, double delay_s) { x.give_back(seconds_to_ms(delay_s, "delay")); },
           "delay_seconds"_a = 0.0, release_gil());
 }

@@ -83,6 +83,17 @@ void give_back(run_context& ctx, std::chrono::milliseconds delay) noexcept {
   }
 }
 
+void give_back_unexecuted(const store_core& core, const wf::claimed_run& claimed, std::int64_t worker_id,
+                          std::optional<timestamp> at) noexcept {
+  const wf::lease_token lease{claimed.message.id, worker_id, claimed.message.read_ct};
+  try {
+    core.transact(tx_mode::write,
+                  [&](connection& conn) { (void)wf::release_run(core, conn, lease, at.value_or(now())); });
+  } catch (const std::exception&) {
+    // Its lease expires and it is delivered again then.
+  }
+}
+
 run_outcome give_back(run_context& ctx, const std::exception_ptr& failure) {
   std::string why = "unknown error";
   try {

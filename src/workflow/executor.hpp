@@ -45,6 +45,10 @@ struct next_claim {
   std::chrono::microseconds lease;
   std::optional<wf::claimed_run> claimed;
 };
+/// Releases a run claimed with the previous completion but not executed (its loop stopped first): visible
+/// at once, its delivery not counted. Best effort: if this fails too, its lease expires.
+void give_back_unexecuted(const store_core& core, const wf::claimed_run& claimed, std::int64_t worker_id,
+                          std::optional<timestamp> at) noexcept;
 /// Completion or failure of the run and the archive of its message: one statement behind the fence (with
 /// `next`, the claim of the worker's next run too).
 run_outcome finish(run_context& ctx, workflow_status status, const std::optional<std::string>& output,

@@ -18,6 +18,8 @@ namespace detail {
 
 struct execution_impl {
   std::shared_ptr<worker_state> worker;
+  workflow_record wf;
+  execution_options options;
   std::shared_ptr<run_context> ctx;
   queue_message message;
   std::unique_ptr<lease_keeper> keeper;
@@ -58,6 +60,54 @@ struct execution_impl {
 
 }  // namespace detail
 
+namespace detail {
+namespace {
+
+/// The execution of `claimed`, or nullptr when it was settled instead (found cancelled or finished).
+std::unique_ptr<execution_impl> start_execution(const std::shared_ptr<worker_state>& ws, const workflow_record& wf,
+                                                const execution_options& options, wf::claimed_run claimed) {
+  auto impl = std::make_unique<execution_impl>();
+  impl->worker = ws;
+  impl->wf = wf;
+  impl->options = options;
+  impl->message = claimed.message;
+  impl->ctx = make_context(options.policy, wf, std::move(claimed), *ws, options.at);
+  if (settle_unrunnable(*impl->ctx)) {
+    impl->state = execution_state::finished;  // settled: nothing to execute
+    return nullptr;
+  }
+  impl->keeper = std::make_unique<lease_keeper>(ws, options.lease, !options.at);
+  impl->keeper->track({impl->message.id});
+  return impl;
+}
+
+/// The next run to execute: `claimed` if given (already claimed with the previous run's completion) and
+/// runnable, else claims until a runnable run is found or none is ready (nullptr).
+std::unique_ptr<execution_impl> next_execution(const std::shared_ptr<worker_state>& ws, const workflow_record& wf,
+                                               const execution_options& options,
+                                               std::optional<wf::claimed_run> claimed) {
+  const auto& core = *ws->core;
+  for (;;) {
+    if (claimed && !may_take_work(core, ws->record.id)) {
+      // Interrupted or suspended meanwhile: the run claimed with the last completion goes back undelivered,
+      // and the caller's next claim() stops as it would have without it ("worker interrupted").
+      give_back_unexecuted(core, *claimed, ws->record.id, options.at);
+      return nullptr;
+    }
+    if (!claimed) {
+      stop_if_not_running(core, ws->record.id, true);
+      beat_before_claim(*ws);
+      claimed = wf::claim_run(core, wf, ws->record.id, options.lease, options.at);
+      if (!claimed) return nullptr;
+    }
+    if (auto impl = start_execution(ws, wf, options, std::move(*claimed))) return impl;
+    claimed.reset();  // settled: try the next run
+  }
+}
+
+}  // namespace
+}  // namespace detail
+
 namespace {
 
 /// The caller's permanent step failure, as an exception record_attempt_failure records and rethrows.
@@ -81,6 +131,17 @@ execution_state state_after(detail::run_outcome o) {
       break;
   }
   return execution_state::finished;
+}
+
+/// Finishes the running execution `x` and claims the worker's next run in the same statement.
+/// @returns the next run's execution, or nullptr when none is ready
+std::unique_ptr<detail::execution_impl> finish_and_claim_next(detail::execution_impl& x, workflow_status status,
+                                                              const std::optional<std::string>& output,
+                                                              const std::optional<std::string>& error) {
+  detail::next_claim next{x.wf, x.options.lease, std::nullopt};
+  x.stop(state_after(detail::finish(*x.ctx, status, output, error, &next)));
+  if (!next.claimed) return nullptr;
+  return detail::next_execution(x.worker, x.wf, x.options, std::move(next.claimed));
 }
 
 }  // namespace
@@ -119,29 +180,14 @@ run_execution::run_execution(run_execution&&) noexcept = default;
 run_execution& run_execution::operator=(run_execution&&) noexcept = default;
 run_execution::~run_execution() = default;
 
+
 std::optional<run_execution> run_execution::claim(const store& s, std::string_view workflow, const consumer& c,
                                                   const execution_options& options) {
-  const auto& core = detail::core_of(s);
-  const auto wf = detail::wf::require_workflow(core, std::string(workflow));
+  const auto wf = detail::wf::require_workflow(detail::core_of(s), std::string(workflow));
   detail::check_worker_of(wf, c);
-  auto ws = detail::state_of(c);
-  for (;;) {
-    detail::stop_if_not_running(core, ws->record.id, true);
-    detail::beat_before_claim(*ws);
-    auto claimed = detail::wf::claim_run(core, wf, ws->record.id, options.lease, options.at);
-    if (!claimed) return std::nullopt;
-    auto impl = std::make_unique<detail::execution_impl>();
-    impl->worker = ws;
-    impl->message = claimed->message;
-    impl->ctx = detail::make_context(options.policy, wf, std::move(*claimed), *ws, options.at);
-    if (detail::settle_unrunnable(*impl->ctx)) {
-      impl->state = execution_state::finished;  // settled: nothing to execute, try the next run
-      continue;
-    }
-    impl->keeper = std::make_unique<detail::lease_keeper>(ws, options.lease, !options.at);
-    impl->keeper->track({impl->message.id});
-    return run_execution(std::move(impl));
-  }
+  auto impl = detail::next_execution(detail::state_of(c), wf, options, std::nullopt);
+  if (!impl) return std::nullopt;
+  return run_execution(std::move(impl));
 }
 
 const run_record& run_execution::record() const {
@@ -273,6 +319,23 @@ void run_execution::fail(const json& error) {
   auto& x = *m_impl;
   if (x.state != execution_state::running) return;
   x.stop(state_after(detail::finish(*x.ctx, workflow_status::error, std::nullopt, error.dump())));
+}
+
+std::optional<run_execution> run_execution::complete_and_claim_next(const json& output) {
+  auto& x = *m_impl;
+  if (x.state != execution_state::running) return std::nullopt;
+  auto text = detail::output_text(output, "workflow '" + x.ctx->workflow_name + "'");
+  auto next = finish_and_claim_next(x, workflow_status::success, text, std::nullopt);
+  if (!next) return std::nullopt;
+  return run_execution(std::move(next));
+}
+
+std::optional<run_execution> run_execution::fail_and_claim_next(const json& error) {
+  auto& x = *m_impl;
+  if (x.state != execution_state::running) return std::nullopt;
+  auto next = finish_and_claim_next(x, workflow_status::error, std::nullopt, error.dump());
+  if (!next) return std::nullopt;
+  return run_execution(std::move(next));
 }
 
 void run_execution::give_back(std::chrono::milliseconds delay) {

@@ -173,20 +173,13 @@ void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) con
       // The next run, claimed by the statement that completed the previous one (one commit per run fewer).
       // A run claimed so but not executed (the loop stops first) is given back at once.
       detail::next_claim next{wf, m_lease, std::nullopt};
-      struct give_back_unexecuted {
+      struct give_back_on_exit {
         const detail::store_core& core;
         detail::next_claim& next;
         std::int64_t worker_id;
         std::optional<timestamp> at;
-        ~give_back_unexecuted() {
-          if (!next.claimed) return;
-          const detail::wf::lease_token lease{next.claimed->message.id, worker_id, next.claimed->message.read_ct};
-          try {
-            core.transact(detail::tx_mode::write,
-                          [&](detail::connection& conn) { (void)detail::wf::release_run(core, conn, lease, at.value_or(now())); });
-          } catch (const std::exception&) {
-            // Its lease expires and it is delivered again then.
-          }
+        ~give_back_on_exit() {
+          if (next.claimed) detail::give_back_unexecuted(core, *next.claimed, worker_id, at);
         }
       } unexecuted{core, next, ws.record.id, m_at};
       while (!stop.stop_requested()) {

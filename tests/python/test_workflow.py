@@ -553,3 +553,36 @@ async def test_runs_can_be_listed_by_status(store):
     assert await runs.list(status=pgqrs.WorkflowStatus.Success) == []
     with pytest.raises(TypeError):
         await runs.list(status="nonsense")
+
+
+async def test_a_run_claimed_with_the_last_completion_goes_back_undelivered_when_the_worker_is_interrupted(store):
+    # The poll loop claims its next run in the statement that completes the current one. The worker is
+    # interrupted during the first run: the run claimed with its completion is given back at once, its
+    # delivery not counted, and the loop ends with the original's error.
+    name = wf_name()
+    await pgqrs.workflow().name(name).store(store).create()
+    first = await pgqrs.workflow().name(name).store(store).trigger({"x": 1}).execute()
+    second = await pgqrs.workflow().name(name).store(store).trigger({"x": 2}).execute()
+    consumer = await store.consumer(name)
+    executed = []
+
+    @step
+    async def double(ctx, x):
+        return x * 2
+
+    @workflow(name=name)
+    async def flow(ctx, inp):
+        executed.append(inp["x"])
+        await consumer.interrupt()
+        return await double(ctx, 21)
+
+    task = asyncio.create_task(pgqrs.dequeue().worker(consumer).poll_interval(20).handle_workflow(flow).poll(store))
+    with pytest.raises(pgqrs.PgqrsError, match="Operation suspended: worker interrupted"):
+        await asyncio.wait_for(task, 60)
+    assert executed == [1]
+    assert await pgqrs.run().message(first).store(store).get() == 42
+    left = await (await store.get_messages()).get(second.id)
+    assert left.read_ct == 0
+    assert left.consumer_worker_id is None
+    # Its run exists: it was claimed (runs materialise at claim) with the first run's completion.
+    assert len(await (await store.get_workflow_runs()).list(workflow=name)) == 2

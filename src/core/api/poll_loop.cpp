@@ -23,6 +23,12 @@ void stop_if_not_running(const store_core& core, std::int64_t worker_id, bool st
   if (stopped_too && status == worker_status::stopped) throw suspended("worker stopped");
 }
 
+bool may_take_work(const store_core& core, std::int64_t worker_id) {
+  const auto status = require_worker(core, worker_id).status;
+  return status != worker_status::interrupted && status != worker_status::suspended &&
+         status != worker_status::stopped;
+}
+
 namespace {
 /// polling → ready at the end of a poll, translating a refused move into the reason the poll must stop.
 void finish_poll(const store_core& core, std::int64_t worker_id) {

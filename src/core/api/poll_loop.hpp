@@ -16,6 +16,8 @@ namespace pgqrs::detail {
 /// An interrupted worker is moved to suspended and the caller stops with `suspended("worker interrupted")`;
 /// a suspended (or, with `stopped_too`, stopped) one stops too. @throws suspended
 void stop_if_not_running(const store_core& core, std::int64_t worker_id, bool stopped_too);
+/// Whether the worker may take more work (not interrupted, suspended or stopped); changes nothing.
+[[nodiscard]] bool may_take_work(const store_core& core, std::int64_t worker_id);
 
 /// Sleeps `d` unless `stop` is requested first. @returns false if stopped
 bool sleep_for(std::chrono::milliseconds d, const std::stop_token& stop);
