@@ -148,7 +148,7 @@ pg_connection::pg_connection(const options& opts)
     // libpq does not print passwords, but a malformed URI is echoed in parts: scrub to be sure.
     for (std::string* s : {&detail, &context}) {
       if (const char* pass = PQpass(m_conn)) replace_all(*s, pass);
-      for (std::string_view p : dsn_passwords(opts.dsn)) replace_all(*s, p);
+      *s = scrubbed(std::move(*s), opts.dsn);
     }
     PQfinish(m_conn);
     m_conn = nullptr;

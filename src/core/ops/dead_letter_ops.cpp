@@ -20,10 +20,11 @@ std::vector<std::int64_t> move_to_dlq(const store_core& core, connection& conn, 
                          {id_list{std::move(ids)}, std::int64_t{core.cfg.max_read_ct}, now, include_leased}));
 }
 
-/// The same on a pooled connection (its own statement) for messages not under an unexpired lease.
+/// The same in a transaction of its own, for messages not under an unexpired lease (rare: only when there is
+/// poison to move, so the BEGIN and COMMIT around the one statement cost nothing that matters).
 void move_to_dlq(const store_core& core, std::vector<std::int64_t> ids, timestamp now) {
   if (ids.empty()) return;
-  (void)core.run("message_dead_letter_ids", {id_list{std::move(ids)}, std::int64_t{core.cfg.max_read_ct}, now, false});
+  core.transact(tx_mode::write, [&](connection& conn) { (void)move_to_dlq(core, conn, ids, now, false); });
 }
 
 std::vector<std::int64_t> poison_rows(const store_core& core, const row_set& released) {
