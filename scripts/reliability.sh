@@ -10,12 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-eval "$(scripts/pg_server.sh start --pgbouncer)"
-trap 'scripts/pg_server.sh stop "$PGTEST_DIR"; [ -z "${MOTO_DIR:-}" ] || scripts/moto_server.sh stop "$MOTO_DIR"' EXIT
-if grep -q '^PGQRS_WITH_S3:BOOL=ON' build/CMakeCache.txt 2>/dev/null; then
-  moto_env=$(scripts/moto_server.sh start)
-  eval "$moto_env"
-fi
+# shellcheck source=scripts/test_servers.sh
+. scripts/test_servers.sh
+start_test_servers build  # S3 tests run against moto, when the S3 client is built
 mkdir -p bench-results
 log=bench-results/reliability.log
 export PGQRS_LONG_TESTS=1

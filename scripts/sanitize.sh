@@ -24,12 +24,9 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGQRS_SA
 # shellcheck disable=SC2086  # a list of target names
 cmake --build "$build_dir" ${SANITIZE_TARGETS:+--target $SANITIZE_TARGETS}
 
-eval "$(scripts/pg_server.sh start --pgbouncer)"
-trap 'scripts/pg_server.sh stop "$PGTEST_DIR"; [ -z "${MOTO_DIR:-}" ] || scripts/moto_server.sh stop "$MOTO_DIR"' EXIT
-if grep -q '^PGQRS_WITH_S3:BOOL=ON' "$build_dir/CMakeCache.txt"; then
-  moto_env=$(scripts/moto_server.sh start)
-  eval "$moto_env"
-fi
+# shellcheck source=scripts/test_servers.sh
+. scripts/test_servers.sh
+start_test_servers "$build_dir"
 # Findings fail the test that hit them (the build has -fno-sanitize-recover); leaks are findings too.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
