@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/db/sql_catalog.hpp"
+#include "pgqrs/errors.hpp"
 
 namespace pgqrs::detail {
 namespace {
@@ -62,6 +63,23 @@ TEST(SqlCatalogs, BothDialectsHaveTheSameMigrationVersions) {
   ASSERT_EQ(pg.migrations().size(), lite.migrations().size());
   for (std::size_t i = 0; i < pg.migrations().size(); ++i) {
     EXPECT_EQ(pg.migrations()[i].version, lite.migrations()[i].version);
+  }
+}
+
+TEST(SqlCatalogs, FragmentsAreExpandedIntoTheQueriesThatIncludeThemAndAreNotQueries) {
+  const sql_catalog pg("postgres", "\"public\"");
+  for (std::size_t i = 0; i < pg.size(); ++i) {
+    for (const auto& statement : pg.at(i).statements) {
+      EXPECT_EQ(statement.find("{fragment:"), std::string::npos) << pg.at(i).name;
+    }
+  }
+  EXPECT_THROW((void)pg.query("run_complete_ctes"), internal_error);
+  // Both queries that end an execution carry the fence of the shared fragment, with the schema substituted.
+  for (const char* name : {"run_complete", "run_complete_claim"}) {
+    const auto& statements = pg.query(name).statements;
+    ASSERT_EQ(statements.size(), 1U) << name;
+    EXPECT_NE(statements[0].find("FOR SHARE OF m"), std::string::npos) << name;
+    EXPECT_NE(statements[0].find("\"public\".pgqrs_archive"), std::string::npos) << name;
   }
 }
 

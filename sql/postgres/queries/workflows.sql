@@ -240,11 +240,11 @@ WITH fence AS (
 )
 SELECT status::text FROM fence;
 
--- name: run_complete
--- One statement for the end of an execution: the fence, the run finished ($2 SUCCESS | ERROR, $3 output,
--- $4 error, $5 now; a pending cancel wins; a finished run is left as it is) and its message archived.
--- $6 message, $7 worker, $8 read_ct. Returns the run's status before, or nothing when the lease is lost.
-WITH fence AS (
+-- fragment: run_complete_ctes
+-- The end of an execution, shared by run_complete and run_complete_claim: the fence (this worker's claim of
+-- message $6 with read_ct $8, locked FOR SHARE), the run $1 finished ($2 SUCCESS | ERROR, $3 output, $4
+-- error, $5 now; a pending cancel wins; a finished run is left as it is) and its message archived.
+fence AS (
     SELECT r.status
     FROM {schema}.pgqrs_messages m JOIN {schema}.pgqrs_workflow_runs r ON r.message_id = m.id
     WHERE m.id = $6::bigint AND m.consumer_worker_id = $7::bigint AND m.read_ct = $8::int
@@ -269,6 +269,13 @@ WITH fence AS (
     FROM moved
     RETURNING id
 )
+
+-- name: run_complete
+-- One statement for the end of an execution: the fence, the run finished ($2 SUCCESS | ERROR, $3 output,
+-- $4 error, $5 now; a pending cancel wins; a finished run is left as it is) and its message archived.
+-- $6 message, $7 worker, $8 read_ct. Returns the run's status before, or nothing when the lease is lost.
+WITH
+{fragment:run_complete_ctes}
 SELECT status::text FROM fence;
 
 -- name: run_complete_claim
@@ -277,31 +284,8 @@ SELECT status::text FROM fence;
 -- worker); $9 queue, $10 lease expiry, $11 max_read_ct, $12 claim floor, $13 workflow as run_claim. One row
 -- per step of the claimed run, in run_claim's columns (all NULL when no run was ready), then the completed
 -- run's status before (NULL when its lease was lost: nothing of it was written).
-WITH fence AS (
-    SELECT r.status
-    FROM {schema}.pgqrs_messages m JOIN {schema}.pgqrs_workflow_runs r ON r.message_id = m.id
-    WHERE m.id = $6::bigint AND m.consumer_worker_id = $7::bigint AND m.read_ct = $8::int
-    FOR SHARE OF m
-), finished AS (
-    UPDATE {schema}.pgqrs_workflow_runs
-    SET status = CASE WHEN status = 'CANCELLING' THEN 'CANCELLED'
-                      ELSE $2::text::{schema}.pgqrs_workflow_status END,
-        output = CASE WHEN status = 'CANCELLING' THEN NULL ELSE $3::jsonb END,
-        error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE $4::jsonb END,
-        completed_at = $5::timestamptz, updated_at = $5::timestamptz
-    WHERE id = $1::bigint AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING') AND EXISTS (SELECT 1 FROM fence)
-    RETURNING id
-), moved AS (
-    DELETE FROM {schema}.pgqrs_messages WHERE id = $6::bigint AND EXISTS (SELECT 1 FROM fence)
-    RETURNING id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id
-), archived AS (
-    INSERT INTO {schema}.pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
-                                        producer_worker_id, consumer_worker_id, archived_at)
-    SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
-           $5::timestamptz
-    FROM moved
-    RETURNING id
-), claimable AS (
+WITH
+{fragment:run_complete_ctes}, claimable AS (
     -- Never the message being archived (its lease may have run out unclaimed: it is ours to finish).
     SELECT id, vt FROM {schema}.pgqrs_messages
     WHERE queue_id = $9::bigint AND id <> $6::bigint AND vt >= COALESCE($12::timestamptz, '-infinity')

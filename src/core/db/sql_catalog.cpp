@@ -54,6 +54,49 @@ std::vector<std::string> split_statements(std::string_view block) {
   return out;
 }
 
+/// A `-- name:` (query) or `-- fragment:` block of a query file; it ends where the next block begins.
+struct sql_block {
+  bool fragment = false;
+  std::string name;
+  std::string_view body;
+};
+
+std::vector<sql_block> blocks_of(std::string_view text) {
+  constexpr std::string_view query_marker = "-- name:";
+  constexpr std::string_view fragment_marker = "-- fragment:";
+  const auto next_marker = [&](std::size_t from) {
+    return std::min(text.find(query_marker, from), text.find(fragment_marker, from));
+  };
+  std::vector<sql_block> out;
+  for (std::size_t pos = next_marker(0); pos != std::string_view::npos;) {
+    const bool fragment = text.substr(pos).starts_with(fragment_marker);
+    const std::size_t name_start = pos + (fragment ? fragment_marker : query_marker).size();
+    std::size_t name_end = text.find('\n', pos);
+    if (name_end == std::string_view::npos) name_end = text.size();
+    const std::size_t next = next_marker(name_end);
+    out.push_back({fragment, std::string(trim(text.substr(name_start, name_end - name_start))),
+                   text.substr(name_end, (next == std::string_view::npos ? text.size() : next) - name_end)});
+    pos = next;
+  }
+  return out;
+}
+
+/// `body` with every `{fragment:NAME}` replaced by that fragment's SQL.
+std::string with_fragments(std::string body, const std::unordered_map<std::string, std::string>& fragments,
+                           const std::string& query) {
+  constexpr std::string_view open = "{fragment:";
+  for (std::size_t pos = body.find(open); pos != std::string::npos; pos = body.find(open, pos)) {
+    const std::size_t close = body.find('}', pos);
+    if (close == std::string::npos) throw internal_error("query '" + query + "' has an unclosed {fragment:");
+    const std::string name = body.substr(pos + open.size(), close - pos - open.size());
+    auto it = fragments.find(name);
+    if (it == fragments.end()) throw internal_error("query '" + query + "' uses unknown fragment '" + name + "'");
+    body.replace(pos, close + 1 - pos, it->second);
+    pos += it->second.size();
+  }
+  return body;
+}
+
 bool starts_with_select(const std::string& statement) {
   constexpr std::string_view keyword = "SELECT";
   if (statement.size() < keyword.size()) return false;
@@ -68,10 +111,20 @@ bool starts_with_select(const std::string& statement) {
 sql_catalog::sql_catalog(std::string_view dialect, std::string_view quoted_schema) {
   const std::string queries_prefix = std::string(dialect) + "/queries/";
   const std::string migrations_prefix = std::string(dialect) + "/migrations/";
+  // Fragments first: a query may include one defined further on or in another file.
+  std::unordered_map<std::string, std::string> fragments;
+  for (const auto& file : embedded_sql_files()) {
+    if (!std::string_view(file.path).starts_with(queries_prefix)) continue;
+    for (const auto& b : blocks_of(file.text)) {
+      if (b.fragment && !fragments.emplace(b.name, std::string(trim(b.body))).second) {
+        throw internal_error("duplicate SQL fragment '" + b.name + "' in " + std::string(file.path));
+      }
+    }
+  }
   for (const auto& file : embedded_sql_files()) {
     std::string_view path = file.path;
     if (path.starts_with(queries_prefix)) {
-      add_query_file(path, file.text, quoted_schema);
+      add_query_file(path, file.text, quoted_schema, fragments);
     } else if (path.starts_with(migrations_prefix)) {
       add_migration_file(path.substr(migrations_prefix.size()), file.text, quoted_schema);
     }
@@ -85,27 +138,20 @@ sql_catalog::sql_catalog(std::string_view dialect, std::string_view quoted_schem
   }
 }
 
-void sql_catalog::add_query_file(std::string_view path, std::string_view text,
-                                 std::string_view quoted_schema) {
-  constexpr std::string_view marker = "-- name:";
-  std::size_t pos = text.find(marker);
-  while (pos != std::string_view::npos) {
-    std::size_t name_end = text.find('\n', pos);
-    if (name_end == std::string_view::npos) name_end = text.size();
-    std::string name(trim(text.substr(pos + marker.size(), name_end - pos - marker.size())));
-    std::size_t next = text.find(marker, name_end);
-    std::string_view body =
-        text.substr(name_end, (next == std::string_view::npos ? text.size() : next) - name_end);
-    std::string substituted = replace_all(std::string(body), "{schema}", quoted_schema);
-    sql_query q{name, split_statements(substituted), m_queries.size()};
+void sql_catalog::add_query_file(std::string_view path, std::string_view text, std::string_view quoted_schema,
+                                 const std::unordered_map<std::string, std::string>& fragments) {
+  for (const auto& b : blocks_of(text)) {
+    if (b.fragment) continue;
+    std::string substituted =
+        replace_all(with_fragments(std::string(b.body), fragments, b.name), "{schema}", quoted_schema);
+    sql_query q{b.name, split_statements(substituted), m_queries.size()};
     q.read_only = std::all_of(q.statements.begin(), q.statements.end(), starts_with_select);
     if (q.statements.empty())
-      throw internal_error("query '" + name + "' in " + std::string(path) + " is empty");
-    if (!m_by_name.emplace(name, q.index).second) {
-      throw internal_error("duplicate query name '" + name + "' in " + std::string(path));
+      throw internal_error("query '" + b.name + "' in " + std::string(path) + " is empty");
+    if (!m_by_name.emplace(b.name, q.index).second) {
+      throw internal_error("duplicate query name '" + b.name + "' in " + std::string(path));
     }
     m_queries.push_back(std::move(q));
-    pos = next;
   }
 }
 

@@ -6,6 +6,9 @@
 //                                    statements (each ending with `;` at a line end): they run in order in
 //                                    one transaction and the rows of the first statement
 //                                    with result columns are the result.
+//                                    Blocks starting with `-- fragment: <name>` hold SQL that queries of any
+//                                    file of the dialect include with a line `{fragment:<name>}` (CTEs
+//                                    shared by two statements); a fragment is not a query.
 //   sql/<dialect>/migrations/NNNN_<description>.sql   whole scripts applied once, in version order.
 // `{schema}` in PostgreSQL SQL is replaced by the store's quoted schema name.
 
@@ -58,7 +61,8 @@ class sql_catalog {
   [[nodiscard]] const sql_query& at(std::size_t i) const { return m_queries.at(i); }
 
  private:
-  void add_query_file(std::string_view path, std::string_view text, std::string_view quoted_schema);
+  void add_query_file(std::string_view path, std::string_view text, std::string_view quoted_schema,
+                      const std::unordered_map<std::string, std::string>& fragments);
   void add_migration_file(std::string_view path, std::string_view text, std::string_view quoted_schema);
 
   std::vector<sql_query> m_queries;
