@@ -1,5 +1,6 @@
 #include "workflow/executor.hpp"
 
+#include "core/api/liveness.hpp"
 #include "core/common/log.hpp"
 #include "workflow/run_context.hpp"
 
@@ -49,6 +50,11 @@ run_outcome finish(run_context& ctx, workflow_status status, const std::optional
   std::optional<workflow_status> before;
   try {
     if (next) {
+      try {
+        beat_before_claim(*next->worker);
+      } catch (const pgqrs::error&) {
+        // Best effort: the lease keeper beats too, and a deleted worker claims nothing.
+      }
       auto done = wf::complete_and_claim(*ctx.core, ctx.lease, ctx.run.id, status, output, failure, next->wf,
                                          next->lease, ctx.at);
       before = done.before;

@@ -43,6 +43,9 @@ json run_error_json(const std::exception_ptr& failure);
 struct next_claim {
   const workflow_record& wf;
   std::chrono::microseconds lease;
+  /// The claiming worker: it beats first if its last beat is old (liveness.hpp), while the current run's
+  /// lease is still renewed, rather than between the claim and the next run's execution.
+  worker_state* worker;
   std::optional<wf::claimed_run> claimed;
 };
 /// Releases a run claimed with the previous completion but not executed (its loop stopped first): visible

@@ -138,7 +138,7 @@ execution_state state_after(detail::run_outcome o) {
 std::unique_ptr<detail::execution_impl> finish_and_claim_next(detail::execution_impl& x, workflow_status status,
                                                               const std::optional<std::string>& output,
                                                               const std::optional<std::string>& error) {
-  detail::next_claim next{x.wf, x.options.lease, std::nullopt};
+  detail::next_claim next{x.wf, x.options.lease, x.worker.get(), std::nullopt};
   x.stop(state_after(detail::finish(*x.ctx, status, output, error, &next)));
   if (!next.claimed) return nullptr;
   return detail::next_execution(x.worker, x.wf, x.options, std::move(next.claimed));

@@ -172,7 +172,7 @@ void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) con
       auto last_status_check = steady::now();
       // The next run, claimed by the statement that completed the previous one (one commit per run fewer).
       // A run claimed so but not executed (the loop stops first) is given back at once.
-      detail::next_claim next{wf, m_lease, std::nullopt};
+      detail::next_claim next{wf, m_lease, &ws, std::nullopt};
       struct give_back_on_exit {
         const detail::store_core& core;
         detail::next_claim& next;
@@ -186,8 +186,12 @@ void workflow_builder::run_loops(const store& s, std::stop_token outer_stop) con
         std::optional<detail::wf::claimed_run> claimed = std::move(next.claimed);
         next.claimed.reset();
         try {
-          detail::beat_before_claim(ws);
-          if (!claimed) claimed = detail::wf::claim_run(core, wf, ws.record.id, m_lease, m_at);
+          // A run claimed with the last completion is under a lease nobody renews until it executes: no
+          // write (a heartbeat waiting for a busy database) between that claim and its execution.
+          if (!claimed) {
+            detail::beat_before_claim(ws);
+            claimed = detail::wf::claim_run(core, wf, ws.record.id, m_lease, m_at);
+          }
           if (!claimed || steady::now() - last_status_check >= tick) {
             detail::stop_if_not_running(core, ws.record.id, true);
             last_status_check = steady::now();
