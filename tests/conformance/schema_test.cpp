@@ -15,8 +15,8 @@ TEST_F(schema, install_is_idempotent) {
 }
 
 TEST_F(schema, install_records_every_migration_version) {
-  EXPECT_EQ(query_int(s(), "SELECT count(*) FROM " + table(s(), "pgqrs_schema_version")), 4);  // 0001 queue tables, 0002 workflow tables, 0003 workflow keys, 0004 dead letters
-  EXPECT_EQ(query_int(s(), "SELECT max(version) FROM " + table(s(), "pgqrs_schema_version")), 4);  // 0001 queue tables, 0002 workflow tables, 0003 workflow keys, 0004 dead letters
+  EXPECT_EQ(query_int(s(), "SELECT count(*) FROM " + table(s(), "pgqrs_schema_version")), 5);  // 0001 queue tables, 0002 workflow tables, 0003 workflow keys, 0004 dead letters, 0005 archive in place (SQLite family)
+  EXPECT_EQ(query_int(s(), "SELECT max(version) FROM " + table(s(), "pgqrs_schema_version")), 5);  // 0001 queue tables, 0002 workflow tables, 0003 workflow keys, 0004 dead letters, 0005 archive in place (SQLite family)
 }
 
 TEST_F(schema, verify_names_a_missing_table) {

@@ -184,7 +184,8 @@ void lite_worker(const raw_workflow_target& t, std::mutex& write_mutex, std::ato
   lite_conn c(t.sqlite_path);
   auto* claim = c.prepare(
       "UPDATE pgqrs_messages SET vt = ?1, read_ct = read_ct + 1, dequeued_at = COALESCE(dequeued_at, ?2) WHERE id = "
-      "(SELECT id FROM pgqrs_messages WHERE queue_id = ?3 AND vt <= ?2 ORDER BY vt, id LIMIT 1) RETURNING id, "
+      "(SELECT id FROM pgqrs_messages WHERE queue_id = ?3 AND archived_at IS NULL AND vt <= ?2 ORDER BY vt, id LIMIT 1) "
+      "RETURNING id, "
       "payload");
   auto* upsert = c.prepare(
       "INSERT INTO pgqrs_workflow_runs (workflow_id, message_id, status, input, created_at, updated_at, started_at) "
@@ -197,11 +198,8 @@ void lite_worker(const raw_workflow_target& t, std::mutex& write_mutex, std::ato
   auto* finish = c.prepare(
       "UPDATE pgqrs_workflow_runs SET status = 'SUCCESS', output = ?2, completed_at = ?3, updated_at = ?3 WHERE id = "
       "?1");
-  auto* archive = c.prepare(
-      "INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, "
-      "consumer_worker_id, archived_at) SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, "
-      "producer_worker_id, consumer_worker_id, ?2 FROM pgqrs_messages WHERE id = ?1");
-  auto* remove = c.prepare("DELETE FROM pgqrs_messages WHERE id = ?1");
+  // Archived in place, as the library does on the SQLite family (sql/sqlite/migrations/0005_archive_in_place.sql).
+  auto* archive = c.prepare("UPDATE pgqrs_messages SET archived_at = ?2 WHERE id = ?1");
   // Writers of this process queue on one mutex (as the library does) instead of spinning on SQLITE_BUSY.
   auto write_txn = [&](auto&& body) {
     std::lock_guard lock(write_mutex);
@@ -262,8 +260,6 @@ void lite_worker(const raw_workflow_target& t, std::mutex& write_mutex, std::ato
       sqlite3_bind_int64(archive, 1, msg_id);
       sqlite3_bind_int64(archive, 2, t1);
       c.step_done(archive);
-      sqlite3_bind_int64(remove, 1, msg_id);
-      c.step_done(remove);
     });
     ++done;
   }

@@ -26,7 +26,9 @@ void usage() {
          "tools/bench/python)\n"
          "  --quick        smaller sizes (whole run in a few minutes)\n"
          "  --smoke        tiny sizes: only checks that every scenario runs\n"
-         "  --out DIR      results directory (results.jsonl), default bench-results\n";
+         "  --out DIR      results directory (results.jsonl), default bench-results\n"
+         "  --batch N      drain: measure only batch size N (repeatable)\n"
+         "  --consumers N  drain: measure only N consumers (repeatable)\n";
 }
 }  // namespace
 
@@ -63,6 +65,10 @@ int main(int argc, char** argv) try {
       opts.out_dir = next();
     } else if (a == "--scenario") {
       opts.scenarios.push_back(next());
+    } else if (a == "--batch") {
+      opts.batches.push_back(static_cast<std::size_t>(std::stoul(next())));
+    } else if (a == "--consumers") {
+      opts.consumer_counts.push_back(std::stoi(next()));
     } else if (a == "--list") {
       std::vector<std::vector<std::string>> rows;
       for (const auto& [name, s] : registry()) rows.push_back({name, s.description});

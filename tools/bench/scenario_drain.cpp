@@ -46,8 +46,10 @@ json drain_params(int consumers, std::size_t batch, std::int64_t n) {
 void run(const options& opts, reporter& rep) {
   const std::int64_t backlog = pick<std::int64_t>(opts, 50'000, 10'000, 500);
   for (const auto& t : targets(opts, true)) {
-    for (std::size_t batch : {1, 10, 50, 100}) {
-      for (int consumers : {1, 2, 4}) {
+    const auto batches = opts.batches.empty() ? std::vector<std::size_t>{1, 10, 50, 100} : opts.batches;
+    const auto consumer_counts = opts.consumer_counts.empty() ? std::vector<int>{1, 2, 4} : opts.consumer_counts;
+    for (std::size_t batch : batches) {
+      for (int consumers : consumer_counts) {
         // Batch 1 is ~50x slower per message: a smaller backlog keeps the run short without changing the
         // rate.
         const std::int64_t n = batch == 1 ? backlog / 5 : backlog;

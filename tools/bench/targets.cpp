@@ -139,7 +139,8 @@ void seed_archived(const store& s, std::int64_t queue_id, std::int64_t n, int pa
     const auto rows = counting_rows(s, n);
     exec_sql(
         s, rows.with +
-               "INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) "
+               // The SQLite family archives in place (sql/sqlite/migrations/0005_archive_in_place.sql).
+               "INSERT INTO pgqrs_messages (id, queue_id, payload, vt, enqueued_at, read_ct, archived_at) "
                "SELECT 1000000000000 + g, " +
                q + ", " + payload_sql(false, payload_bytes) +
                ", (unixepoch() - 7200) * 1000000, (unixepoch() - 7200) * 1000000, 1, (unixepoch() - 3600) * "

@@ -2,10 +2,10 @@
 -- there). The BEGIN IMMEDIATE transaction of a batch holds the write lock, so nothing needs row locks.
 
 -- name: retention_archive_delete
-DELETE FROM pgqrs_archive
+DELETE FROM pgqrs_messages
 WHERE id IN (
-    SELECT a.id FROM pgqrs_archive a
-    WHERE a.queue_id = ?1 AND a.archived_at < ?2
+    SELECT a.id FROM pgqrs_messages a
+    WHERE a.queue_id = ?1 AND a.archived_at IS NOT NULL AND a.archived_at < ?2
       AND NOT EXISTS (SELECT 1 FROM pgqrs_workflow_runs r
                       WHERE r.message_id = a.id AND r.status NOT IN ('SUCCESS', 'ERROR', 'CANCELLED'))
     ORDER BY a.archived_at
@@ -14,7 +14,7 @@ WHERE id IN (
 -- name: retention_runs_pick
 SELECT r.id FROM pgqrs_workflow_runs r
 WHERE r.status IN ('SUCCESS', 'ERROR', 'CANCELLED') AND COALESCE(r.completed_at, r.updated_at) < ?1
-  AND NOT EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = r.message_id)
+  AND NOT EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = r.message_id AND m.archived_at IS NULL)
 ORDER BY r.id
 LIMIT ?2;
 
@@ -36,8 +36,6 @@ DELETE FROM pgqrs_workers
 WHERE status = 'stopped' AND heartbeat_at < ?1 AND id > ?2 AND id <= ?3
   AND NOT EXISTS (SELECT 1 FROM pgqrs_messages m
                   WHERE m.producer_worker_id = pgqrs_workers.id OR m.consumer_worker_id = pgqrs_workers.id)
-  AND NOT EXISTS (SELECT 1 FROM pgqrs_archive a
-                  WHERE a.producer_worker_id = pgqrs_workers.id OR a.consumer_worker_id = pgqrs_workers.id)
   AND NOT EXISTS (SELECT 1 FROM pgqrs_workflow_runs r WHERE r.worker_id = pgqrs_workers.id);
 
 -- name: run_count_by_status

@@ -24,20 +24,16 @@ SELECT version, description, applied_at FROM pgqrs_schema_version ORDER BY versi
 INSERT INTO pgqrs_schema_version (version, description, applied_at) VALUES (?1, ?2, ?3);
 
 -- name: table_exists
-SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?2;
+-- pgqrs_archive is a view since schema version 5 (sql/sqlite/migrations/0005_archive_in_place.sql).
+SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?2;
 
 -- name: verify_orphan_queue_refs
-SELECT (SELECT count(*) FROM pgqrs_messages m
-        WHERE NOT EXISTS (SELECT 1 FROM pgqrs_queues q WHERE q.id = m.queue_id))
-     + (SELECT count(*) FROM pgqrs_archive a
-        WHERE NOT EXISTS (SELECT 1 FROM pgqrs_queues q WHERE q.id = a.queue_id));
+SELECT count(*) FROM pgqrs_messages m WHERE NOT EXISTS (SELECT 1 FROM pgqrs_queues q WHERE q.id = m.queue_id);
 
 -- name: verify_orphan_worker_refs
 SELECT count(*) FROM (
     SELECT producer_worker_id AS w FROM pgqrs_messages WHERE producer_worker_id IS NOT NULL
     UNION ALL SELECT consumer_worker_id FROM pgqrs_messages WHERE consumer_worker_id IS NOT NULL
-    UNION ALL SELECT producer_worker_id FROM pgqrs_archive WHERE producer_worker_id IS NOT NULL
-    UNION ALL SELECT consumer_worker_id FROM pgqrs_archive WHERE consumer_worker_id IS NOT NULL
 ) refs WHERE NOT EXISTS (SELECT 1 FROM pgqrs_workers w WHERE w.id = refs.w);
 
 -- name: verify_orphan_workflow_refs

@@ -59,8 +59,6 @@ DELETE FROM pgqrs_workers
 WHERE status = 'stopped' AND heartbeat_at < ?1
   AND NOT EXISTS (SELECT 1 FROM pgqrs_messages m
                   WHERE m.producer_worker_id = pgqrs_workers.id OR m.consumer_worker_id = pgqrs_workers.id)
-  AND NOT EXISTS (SELECT 1 FROM pgqrs_archive a
-                  WHERE a.producer_worker_id = pgqrs_workers.id OR a.consumer_worker_id = pgqrs_workers.id)
 RETURNING id;
 
 -- name: worker_stats
@@ -71,7 +69,7 @@ SELECT count(*),
        count(CASE WHEN status = 'suspended' THEN 1 END),
        count(CASE WHEN status = 'stopped' THEN 1 END),
        (SELECT count(*) FROM pgqrs_messages m
-        WHERE m.queue_id = ?1 AND m.consumer_worker_id IS NOT NULL AND m.vt > ?2),
+        WHERE m.queue_id = ?1 AND m.archived_at IS NULL AND m.consumer_worker_id IS NOT NULL AND m.vt > ?2),
        min(started_at),
        max(heartbeat_at)
 FROM pgqrs_workers WHERE queue_id = ?1;

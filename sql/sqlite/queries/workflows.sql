@@ -26,7 +26,7 @@ RETURNING id, workflow_id, message_id, status, input, output, error, created_at,
 -- name: run_start
 INSERT INTO pgqrs_workflow_runs AS r (workflow_id, message_id, status, input, created_at, updated_at, started_at,
                                       worker_id)
-SELECT ?1, m.id, 'RUNNING', m.payload, ?3, ?3, ?3, ?4 FROM pgqrs_messages m WHERE m.id = ?2
+SELECT ?1, m.id, 'RUNNING', m.payload, ?3, ?3, ?3, ?4 FROM pgqrs_messages m WHERE m.id = ?2 AND m.archived_at IS NULL
 ON CONFLICT (message_id) DO UPDATE SET
     status = CASE WHEN r.status IN ('QUEUED', 'PAUSED') THEN 'RUNNING' ELSE r.status END,
     started_at = COALESCE(r.started_at, excluded.started_at),
@@ -62,7 +62,7 @@ LIMIT ?5;
 -- name: run_fence
 SELECT r.status
 FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
-WHERE m.id = ?1 AND m.consumer_worker_id = ?2 AND m.read_ct = ?3;
+WHERE m.id = ?1 AND m.consumer_worker_id = ?2 AND m.read_ct = ?3 AND m.archived_at IS NULL;
 
 -- name: run_finish
 UPDATE pgqrs_workflow_runs
@@ -82,7 +82,7 @@ RETURNING id, workflow_id, message_id, status, input, output, error, created_at,
 
 -- name: run_wake
 -- Two statements in one transaction: changes() in the second is the number of messages the first woke.
-UPDATE pgqrs_messages SET vt = ?2 WHERE id = ?1 AND consumer_worker_id IS NULL AND vt > ?2
+UPDATE pgqrs_messages SET vt = ?2 WHERE id = ?1 AND archived_at IS NULL AND consumer_worker_id IS NULL AND vt > ?2
 RETURNING id;
 UPDATE pgqrs_workflow_steps SET retry_at = ?2
 WHERE changes() > 0 AND status = 'ERROR' AND retry_at > ?2
@@ -90,7 +90,7 @@ WHERE changes() > 0 AND status = 'ERROR' AND retry_at > ?2
 
 -- name: run_release
 UPDATE pgqrs_messages SET vt = ?4, consumer_worker_id = NULL, read_ct = max(read_ct - 1, 0)
-WHERE id = ?1 AND consumer_worker_id = ?2 AND read_ct = ?3
+WHERE id = ?1 AND consumer_worker_id = ?2 AND read_ct = ?3 AND archived_at IS NULL
 RETURNING id;
 
 -- name: step_list
@@ -122,12 +122,12 @@ RETURNING id, workflow_id, message_id, status, input, output, error, created_at,
 -- repeats the fence condition on the state before the release, which comes last.
 SELECT r.status
 FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
-WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13;
+WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13 AND m.archived_at IS NULL;
 INSERT INTO pgqrs_workflow_steps AS s (run_id, step_name, status, output, error, created_at, updated_at,
                                        started_at, completed_at, retry_count, retry_at)
 SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?7, ?6, ?8, ?9, ?10
 WHERE EXISTS (SELECT 1 FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
-              WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13
+              WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13 AND m.archived_at IS NULL
                 AND (r.status IN ('QUEUED', 'RUNNING', 'PAUSED') OR (r.status = 'CANCELLING' AND ?16)))
 ON CONFLICT (run_id, step_name) DO UPDATE SET
     status = excluded.status, output = excluded.output, error = excluded.error, updated_at = excluded.updated_at,
@@ -135,28 +135,25 @@ ON CONFLICT (run_id, step_name) DO UPDATE SET
     last_retry_at = CASE WHEN s.status = 'ERROR' THEN excluded.started_at ELSE s.last_retry_at END;
 UPDATE pgqrs_workflow_runs SET status = 'PAUSED', error = ?15, paused_at = ?7, updated_at = ?7
 WHERE id = ?1 AND ?15 IS NOT NULL AND status = 'RUNNING'
-  AND EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13);
+  AND EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13 AND m.archived_at IS NULL);
 UPDATE pgqrs_messages SET vt = ?14, consumer_worker_id = NULL, read_ct = max(read_ct - 1, 0)
-WHERE id = ?11 AND consumer_worker_id = ?12 AND read_ct = ?13 AND ?14 IS NOT NULL
+WHERE id = ?11 AND consumer_worker_id = ?12 AND read_ct = ?13 AND archived_at IS NULL AND ?14 IS NOT NULL
   AND EXISTS (SELECT 1 FROM pgqrs_workflow_runs r
               WHERE r.message_id = ?11 AND r.status IN ('QUEUED', 'RUNNING', 'PAUSED'));
 
 -- name: run_complete
 SELECT r.status
 FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
-WHERE m.id = ?6 AND m.consumer_worker_id = ?7 AND m.read_ct = ?8;
+WHERE m.id = ?6 AND m.consumer_worker_id = ?7 AND m.read_ct = ?8 AND m.archived_at IS NULL;
 UPDATE pgqrs_workflow_runs
 SET status = CASE WHEN status = 'CANCELLING' THEN 'CANCELLED' ELSE ?2 END,
     output = CASE WHEN status = 'CANCELLING' THEN NULL ELSE ?3 END,
     error = CASE WHEN status = 'CANCELLING' THEN NULL ELSE ?4 END,
     completed_at = ?5, updated_at = ?5
 WHERE id = ?1 AND status IN ('QUEUED', 'RUNNING', 'PAUSED', 'CANCELLING')
-  AND EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = ?6 AND m.consumer_worker_id = ?7 AND m.read_ct = ?8);
-INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at,
-                           producer_worker_id, consumer_worker_id, archived_at)
-SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id, ?5
-FROM pgqrs_messages WHERE id = ?6 AND consumer_worker_id = ?7 AND read_ct = ?8;
-DELETE FROM pgqrs_messages WHERE id = ?6 AND consumer_worker_id = ?7 AND read_ct = ?8;
+  AND EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = ?6 AND m.consumer_worker_id = ?7 AND m.read_ct = ?8 AND m.archived_at IS NULL);
+UPDATE pgqrs_messages SET archived_at = ?5
+WHERE id = ?6 AND consumer_worker_id = ?7 AND read_ct = ?8 AND archived_at IS NULL;
 
 -- name: step_acquire
 INSERT INTO pgqrs_workflow_steps AS s (run_id, step_name, status, created_at, updated_at, started_at, retry_count)

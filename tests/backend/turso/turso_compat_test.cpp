@@ -66,8 +66,8 @@ INSERT INTO pgqrs_messages (id, queue_id, payload, vt, enqueued_at, read_ct, deq
   (3, 1, '{"n":3}', 1, 12, 0, NULL, 1, NULL),
   (4, 1, '{"n":4}', 2, 13, 0, NULL, NULL, NULL),
   (5, 2, '{"n":5}', 1, 14, 3, 30, NULL, 3);
-INSERT INTO pgqrs_archive (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id,
-                           consumer_worker_id, archived_at) VALUES
+INSERT INTO pgqrs_messages (id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id,
+                            consumer_worker_id, archived_at) VALUES
   (10, 1, '{"n":10}', 5, 1, 1, 2, 1, 1, 600),
   (11, 2, '{"n":11}', 5, 1, 1, 2, NULL, 3, 601);
 INSERT INTO pgqrs_workflows (id, name, queue_id, created_at) VALUES (1, 'wf', 1, 100);
