@@ -14,7 +14,9 @@ SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_wo
 FROM pgqrs_archive;
 DROP TABLE pgqrs_archive;
 DROP INDEX pgqrs_messages_claim_idx;
-CREATE INDEX pgqrs_messages_claim_idx ON pgqrs_messages (queue_id, vt, id) WHERE archived_at IS NULL;
+-- (queue_id, vt): every index entry of a rowid table ends with the rowid, which is id, so entries already sort
+-- by (queue_id, vt, id); naming id as a column stored it twice (2% more instructions in a drain).
+CREATE INDEX pgqrs_messages_claim_idx ON pgqrs_messages (queue_id, vt) WHERE archived_at IS NULL;
 CREATE INDEX pgqrs_messages_archived_idx ON pgqrs_messages (queue_id, archived_at) WHERE archived_at IS NOT NULL;
 CREATE INDEX pgqrs_messages_dead_lettered_idx ON pgqrs_messages (queue_id, dead_lettered_at)
     WHERE dead_lettered_at IS NOT NULL;
