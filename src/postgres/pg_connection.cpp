@@ -202,6 +202,21 @@ void pg_connection::use_generic_plans() {
   }
 }
 
+void pg_connection::replan_when_due() {
+  // A generic plan is made once per session, for the table sizes of that moment, and kept until ANALYZE
+  // invalidates it. A table that was nearly empty then (a new installation: the run and step tables start
+  // empty) and has grown a thousandfold since is still read with the plan for a tiny table, a sequential scan
+  // where an index lookup is due, until autovacuum gets to analyse it (its check runs once a minute). Plans
+  // made again see the present size. Discarding them each time the statement count has doubled (capped at
+  // 65,536) keeps them at most one doubling of growth behind, for a few extra plannings per connection.
+  constexpr std::uint64_t max_interval = 65'536;
+  if (!m_forced_generic_plans || ++m_statements_since_replan < m_replan_after) return;
+  m_statements_since_replan = 0;
+  m_replan_after = std::min(m_replan_after * 2, max_interval);
+  const exec_result r = exec_simple("DISCARD PLANS");
+  if (!r.ok()) throw_failure("discard plans", r, false);
+}
+
 void pg_connection::prepare_for_user_sql() {
   // User SQL has no reason to run with the generic plans forced for our own statements (its best plan may
   // well depend on its parameters): back to the server's default for this transaction only.
@@ -483,6 +498,7 @@ row_set pg_connection::execute(const sql_query& q, std::span<const sql_param> pa
   if (q.statements.empty()) throw internal_error("query '" + q.name + "' has no statements");
   if (in_transaction()) return run_statements(q, params.size());  // the caller's: a lost connection takes
                                                                   // all of it, uncommitted
+  replan_when_due();
   // Outside a transaction a single statement commits by itself, unless it only reads.
   if (q.statements.size() == 1) return run_statement(q, q.statements.front(), params.size(), !q.read_only);
 

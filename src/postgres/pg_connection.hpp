@@ -81,6 +81,9 @@ class pg_connection final : public connection {
   bool detect_pooler();
   /// `SET plan_cache_mode = force_generic_plan` (direct connections only: it is session state).
   void use_generic_plans();
+  /// Counts a statement run outside a transaction and, once the count since the last time has doubled,
+  /// discards the session's cached plans so they are made again against the tables' present sizes.
+  void replan_when_due();
   /// What came back for one sent command: the first successful result and the first error (a session that
   /// ends right after a statement completed reports both), and whether the command went out at all.
   struct exec_result {
@@ -127,6 +130,9 @@ class pg_connection final : public connection {
   std::shared_ptr<std::atomic<bool>> m_unnamed_only;
   /// This session runs with plan_cache_mode = force_generic_plan (direct connections).
   bool m_forced_generic_plans = false;
+  /// replan_when_due(): statements since the plans were last discarded, and how many make it due.
+  std::uint64_t m_statements_since_replan = 0;
+  std::uint64_t m_replan_after = 128;
   bool m_broken = false;
   /// FNV-1a hashes of the statements prepared on this connection.
   std::unordered_set<std::uint64_t> m_prepared;

@@ -594,6 +594,30 @@ TEST_F(PgDriverTest, AlwaysModeReusesNamedPreparedStatements) {
   EXPECT_EQ(conn->execute(q, std::vector<d::sql_param>{std::int64_t{1}, std::int64_t{1}}).i64(0, 0), 2);
 }
 
+TEST_F(PgDriverTest, CachedPlansFollowATableThatGrewSinceTheyWereMade) {
+  // A new installation: the table is analysed while empty, so the first generic plan of a lookup scans it
+  // sequentially; after it has grown, the connection must plan again and use the index.
+  sql("CREATE TABLE " + table("grows") + " (id BIGINT PRIMARY KEY, m BIGINT UNIQUE, s TEXT)");
+  sql("ALTER TABLE " + table("grows") + " SET (autovacuum_enabled = off)");  // no ANALYZE behind our back
+  sql("ANALYZE " + table("grows"));
+  auto conn = open();
+  const auto lookup = make_query("lookup", {"SELECT s FROM " + table("grows") + " WHERE m = $1::bigint"});
+  const auto plan = [&] {
+    const std::string name = pg::statement_name(lookup.statements[0]);
+    auto rows = conn->execute_adhoc("EXPLAIN EXECUTE " + name + "(1)", {});
+    std::string text;
+    for (std::size_t r = 0; r < rows.size(); ++r) text += rows.text(r, 0) + "\n";
+    return text;
+  };
+  EXPECT_TRUE(conn->execute(lookup, std::vector<d::sql_param>{std::int64_t{1}}).empty());
+  ASSERT_NE(plan().find("Seq Scan"), std::string::npos) << plan();  // the stale case this test is about
+  sql("INSERT INTO " + table("grows") + " SELECT g, g, 'row ' || g FROM generate_series(1, 20000) g");
+  for (std::int64_t i = 0; i < 1000; ++i) {
+    ASSERT_EQ(conn->execute(lookup, std::vector<d::sql_param>{i + 1}).text(0, 0), "row " + std::to_string(i + 1));
+  }
+  EXPECT_NE(plan().find("Index Scan"), std::string::npos) << plan();
+}
+
 TEST_F(PgDriverTest, NeverModeUsesOnlyUnnamedStatements) {
   auto conn = open(pgqrs::prepared_statements::never);
   EXPECT_FALSE(conn->uses_named_statements());
