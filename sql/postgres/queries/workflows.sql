@@ -202,40 +202,52 @@ WHERE id = $1::bigint AND status IN ('QUEUED', 'PAUSED', 'RUNNING')
 RETURNING id, workflow_id, message_id, status::text, input, output, error, created_at, updated_at, started_at,
           paused_at, completed_at, worker_id, trigger_key;
 
--- name: step_checkpoint
--- One statement (one round trip, one commit) for every checkpoint of an executing run: the fence, the step
--- row (step_save's columns $1..$10), then optionally the run paused ($15: its error) and the message released
--- until $14 (a wait). $11 message, $12 worker, $13 read_ct of the lease; $16: write the step even if a cancel
--- is pending (a finished step is recorded; a wait is not). Returns the run's status as the fence saw it, or
--- nothing when the lease is lost (then nothing was written). The caller finalises a pending cancel.
-WITH fence AS (
+-- fragment: step_checkpoint_ctes
+-- The fence and the step row of every checkpoint of an executing run: step_save's columns $1..$10, then $11
+-- message, $12 worker, $13 read_ct of the lease, $14: write the step even if a cancel is pending (a finished
+-- step is recorded; a wait is not).
+fence AS (
     SELECT r.status
     FROM {schema}.pgqrs_messages m JOIN {schema}.pgqrs_workflow_runs r ON r.message_id = m.id
     WHERE m.id = $11::bigint AND m.consumer_worker_id = $12::bigint AND m.read_ct = $13::int
     FOR SHARE OF m
-), live AS (
-    SELECT 1 FROM fence WHERE status IN ('QUEUED', 'RUNNING', 'PAUSED')
 ), saved AS (
     INSERT INTO {schema}.pgqrs_workflow_steps AS s (run_id, step_name, status, output, error, created_at,
                                                     updated_at, started_at, completed_at, retry_count, retry_at)
     SELECT $1::bigint, $2::text, $3::text::{schema}.pgqrs_workflow_status, $4::jsonb, $5::jsonb, $7::timestamptz,
            $7::timestamptz, $6::timestamptz, $8::timestamptz, $9::int, $10::timestamptz
-    FROM fence WHERE fence.status IN ('QUEUED', 'RUNNING', 'PAUSED') OR (fence.status = 'CANCELLING' AND $16::bool)
+    FROM fence WHERE fence.status IN ('QUEUED', 'RUNNING', 'PAUSED') OR (fence.status = 'CANCELLING' AND $14::bool)
     ON CONFLICT (run_id, step_name) DO UPDATE SET
         status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
         updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at,
         retry_count = EXCLUDED.retry_count, retry_at = EXCLUDED.retry_at,
         last_retry_at = CASE WHEN s.status = 'ERROR' THEN EXCLUDED.started_at ELSE s.last_retry_at END
     RETURNING s.id
+)
+
+-- name: step_checkpoint
+-- One statement (one round trip, one commit) for a checkpoint that neither waits nor pauses: the fence and
+-- the step row ($1..$14 as step_checkpoint_ctes). Returns the run's status as the fence saw it, or nothing
+-- when the lease is lost (then nothing was written). The caller finalises a pending cancel.
+WITH
+{fragment:step_checkpoint_ctes}
+SELECT status::text FROM fence;
+
+-- name: step_checkpoint_wait
+-- step_checkpoint for a wait (retry, sleep, pause): also the message released until $15 and, for a pause
+-- ($16: its error), the run paused. Same result as step_checkpoint.
+WITH
+{fragment:step_checkpoint_ctes}, live AS (
+    SELECT 1 FROM fence WHERE status IN ('QUEUED', 'RUNNING', 'PAUSED')
 ), paused AS (
     UPDATE {schema}.pgqrs_workflow_runs
-    SET status = 'PAUSED', error = $15::jsonb, paused_at = $7::timestamptz, updated_at = $7::timestamptz
-    WHERE id = $1::bigint AND $15::jsonb IS NOT NULL AND status = 'RUNNING' AND EXISTS (SELECT 1 FROM live)
+    SET status = 'PAUSED', error = $16::jsonb, paused_at = $7::timestamptz, updated_at = $7::timestamptz
+    WHERE id = $1::bigint AND $16::jsonb IS NOT NULL AND status = 'RUNNING' AND EXISTS (SELECT 1 FROM live)
     RETURNING id
 ), released AS (
     UPDATE {schema}.pgqrs_messages
-    SET vt = $14::timestamptz, consumer_worker_id = NULL, read_ct = GREATEST(read_ct - 1, 0)
-    WHERE id = $11::bigint AND $14::timestamptz IS NOT NULL AND EXISTS (SELECT 1 FROM live)
+    SET vt = $15::timestamptz, consumer_worker_id = NULL, read_ct = GREATEST(read_ct - 1, 0)
+    WHERE id = $11::bigint AND $15::timestamptz IS NOT NULL AND EXISTS (SELECT 1 FROM live)
     RETURNING id
 )
 SELECT status::text FROM fence;

@@ -117,9 +117,9 @@ WHERE id = ?1 AND status IN ('QUEUED', 'PAUSED', 'RUNNING')
 RETURNING id, workflow_id, message_id, status, input, output, error, created_at, updated_at, started_at,
           paused_at, completed_at, worker_id, trigger_key;
 
--- name: step_checkpoint
--- Statements of one BEGIN IMMEDIATE transaction; the first (the fence) gives the result. Each later one
--- repeats the fence condition on the state before the release, which comes last.
+-- fragment: step_checkpoint_statements
+-- The fence (its row is the result) and the step row; ?11 message, ?12 worker, ?13 read_ct of the lease, ?14:
+-- write the step even if a cancel is pending. Each later statement repeats the fence condition.
 SELECT r.status
 FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
 WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13 AND m.archived_at IS NULL;
@@ -128,16 +128,25 @@ INSERT INTO pgqrs_workflow_steps AS s (run_id, step_name, status, output, error,
 SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?7, ?6, ?8, ?9, ?10
 WHERE EXISTS (SELECT 1 FROM pgqrs_messages m JOIN pgqrs_workflow_runs r ON r.message_id = m.id
               WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13 AND m.archived_at IS NULL
-                AND (r.status IN ('QUEUED', 'RUNNING', 'PAUSED') OR (r.status = 'CANCELLING' AND ?16)))
+                AND (r.status IN ('QUEUED', 'RUNNING', 'PAUSED') OR (r.status = 'CANCELLING' AND ?14)))
 ON CONFLICT (run_id, step_name) DO UPDATE SET
     status = excluded.status, output = excluded.output, error = excluded.error, updated_at = excluded.updated_at,
     completed_at = excluded.completed_at, retry_count = excluded.retry_count, retry_at = excluded.retry_at,
     last_retry_at = CASE WHEN s.status = 'ERROR' THEN excluded.started_at ELSE s.last_retry_at END;
-UPDATE pgqrs_workflow_runs SET status = 'PAUSED', error = ?15, paused_at = ?7, updated_at = ?7
-WHERE id = ?1 AND ?15 IS NOT NULL AND status = 'RUNNING'
-  AND EXISTS (SELECT 1 FROM pgqrs_messages m WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13 AND m.archived_at IS NULL);
-UPDATE pgqrs_messages SET vt = ?14, consumer_worker_id = NULL, read_ct = max(read_ct - 1, 0)
-WHERE id = ?11 AND consumer_worker_id = ?12 AND read_ct = ?13 AND archived_at IS NULL AND ?14 IS NOT NULL
+
+-- name: step_checkpoint
+-- Statements of one BEGIN IMMEDIATE transaction, for a checkpoint that neither waits nor pauses.
+{fragment:step_checkpoint_statements}
+
+-- name: step_checkpoint_wait
+-- step_checkpoint, then the run paused (?16: its error) and the message released until ?15, which comes last.
+{fragment:step_checkpoint_statements}
+UPDATE pgqrs_workflow_runs SET status = 'PAUSED', error = ?16, paused_at = ?7, updated_at = ?7
+WHERE id = ?1 AND ?16 IS NOT NULL AND status = 'RUNNING'
+  AND EXISTS (SELECT 1 FROM pgqrs_messages m
+              WHERE m.id = ?11 AND m.consumer_worker_id = ?12 AND m.read_ct = ?13 AND m.archived_at IS NULL);
+UPDATE pgqrs_messages SET vt = ?15, consumer_worker_id = NULL, read_ct = max(read_ct - 1, 0)
+WHERE id = ?11 AND consumer_worker_id = ?12 AND read_ct = ?13 AND archived_at IS NULL AND ?15 IS NOT NULL
   AND EXISTS (SELECT 1 FROM pgqrs_workflow_runs r
               WHERE r.message_id = ?11 AND r.status IN ('QUEUED', 'RUNNING', 'PAUSED'));
 

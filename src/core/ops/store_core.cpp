@@ -15,10 +15,9 @@ void conflict_pause(int attempt) {
       std::chrono::milliseconds(1 + static_cast<int>(rng() % static_cast<unsigned>(ceiling_ms))));
 }
 
-row_set store_core::run(connection& conn, std::string_view query,
-                        std::initializer_list<sql_param> params) const {
+row_set store_core::run(connection& conn, std::string_view query, std::span<const sql_param> params) const {
   try {
-    return conn.execute(db->query(query), std::span<const sql_param>(params.begin(), params.size()));
+    return conn.execute(db->query(query), params);
   } catch (const query_error& e) {
     if (e.sqlstate() != sqlstate::undefined_table) throw;
     // The most common first-run mistake deserves a message that says what to do.

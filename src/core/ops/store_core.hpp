@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -55,15 +56,21 @@ struct store_core {
   /// queries). A `connection_error` means the statement did not take effect (an in-doubt write throws
   /// `in_doubt_error` instead), so it is retried once on a fresh connection: a server that ended idle
   /// sessions (restart, pg_terminate_backend) costs the caller nothing.
-  row_set run(std::string_view query, std::initializer_list<sql_param> params) const {
+  row_set run(std::string_view query, std::span<const sql_param> params) const {
     return with_reconnect([&] {
       auto conn = db->acquire();
       return run(*conn, query, params);
     });
   }
+  row_set run(std::string_view query, std::initializer_list<sql_param> params) const {
+    return run(query, std::span<const sql_param>(params.begin(), params.size()));
+  }
   /// Runs one named query on a connection the caller holds (inside the caller's transaction).
   /// @throws query_error; a missing pgqrs table is reported with a hint to run install()
-  row_set run(connection& conn, std::string_view query, std::initializer_list<sql_param> params) const;
+  row_set run(connection& conn, std::string_view query, std::span<const sql_param> params) const;
+  row_set run(connection& conn, std::string_view query, std::initializer_list<sql_param> params) const {
+    return run(conn, query, std::span<const sql_param>(params.begin(), params.size()));
+  }
 
   /// Runs `body(conn)` in one transaction on a pooled connection and commits; rolls back if it throws.
   /// Retried once from the start on a fresh connection when the connection was lost before COMMIT (nothing
