@@ -30,7 +30,7 @@ struct options {
   std::optional<std::string> ours_python;      // interpreter of a virtualenv with our package (python_env.sh)
   std::string script_dir = "tools/bench/python";
   std::vector<std::size_t> batches;  // drain: only these batch sizes (empty: 1, 10, 50, 100)
-  std::vector<int> consumer_counts;  // drain: only these consumer counts (empty: 1, 2, 4)
+  std::vector<int> consumer_counts;  // drain: only these consumer counts, workflow: worker counts (empty: 1, 2, 4)
 };
 
 /// One measured result, written as one JSON line.

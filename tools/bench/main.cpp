@@ -28,7 +28,7 @@ void usage() {
          "  --smoke        tiny sizes: only checks that every scenario runs\n"
          "  --out DIR      results directory (results.jsonl), default bench-results\n"
          "  --batch N      drain: measure only batch size N (repeatable)\n"
-         "  --consumers N  drain: measure only N consumers (repeatable)\n";
+         "  --consumers N  drain: measure only N consumers; workflow: only N workers (repeatable)\n";
 }
 }  // namespace
 
