@@ -7,6 +7,10 @@
 -- which is also what lets SQLite use the partial claim index.
 -- There is no message_insert_batch: batches insert row by row inside one transaction (no round trips here).
 
+-- fragment: held_by_consumer
+-- The live (not archived) messages of the id list ?1 that consumer ?2 holds.
+WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL
+
 -- name: message_insert
 -- Returns the message without its payload (NULL): the caller already has it, so it is not rendered, sent and
 -- parsed back. Inserts nothing when the producer's worker row was deleted (purge_queue).
@@ -15,6 +19,14 @@ SELECT ?1, ?2, ?3, ?4, ?5
 WHERE ?5 IS NULL OR EXISTS (SELECT 1 FROM pgqrs_workers w WHERE w.id = ?5)
 RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id,
           NULL;
+
+-- fragment: claimable
+-- The first ?3 messages of queue ?1 ready at ?2 (vt at or above the claim floor ?7) and below the read limit
+-- ?5, in claim order, for consumer ?6 while its worker row exists.
+WHERE queue_id = ?1 AND archived_at IS NULL AND vt >= COALESCE(?7, -9223372036854775807) AND vt <= ?2
+  AND read_ct < ?5 AND EXISTS (SELECT 1 FROM pgqrs_workers w WHERE w.id = ?6)
+ORDER BY vt, id
+LIMIT ?3
 
 -- name: message_claim
 -- ?7 (claim floor) is always NULL here: SQLite deletes index entries physically, so there is no dead prefix
@@ -25,17 +37,11 @@ RETURNING id, queue_id, NULL, vt, enqueued_at, read_ct, dequeued_at, producer_wo
 SELECT id, queue_id, payload, ?4, enqueued_at, read_ct + 1, COALESCE(dequeued_at, ?2), producer_worker_id, ?6,
        NULL, vt
 FROM pgqrs_messages
-WHERE queue_id = ?1 AND archived_at IS NULL AND vt >= COALESCE(?7, -9223372036854775807) AND vt <= ?2
-  AND read_ct < ?5 AND EXISTS (SELECT 1 FROM pgqrs_workers w WHERE w.id = ?6)
-ORDER BY vt, id
-LIMIT ?3;
+{fragment:claimable};
 UPDATE pgqrs_messages
 SET vt = ?4, read_ct = read_ct + 1, dequeued_at = COALESCE(dequeued_at, ?2), consumer_worker_id = ?6
 WHERE id IN (SELECT id FROM pgqrs_messages
-             WHERE queue_id = ?1 AND archived_at IS NULL AND vt >= COALESCE(?7, -9223372036854775807)
-               AND vt <= ?2 AND read_ct < ?5 AND EXISTS (SELECT 1 FROM pgqrs_workers w WHERE w.id = ?6)
-             ORDER BY vt, id
-             LIMIT ?3);
+{fragment:claimable});
 
 -- name: message_archive
 -- A SELECT before the UPDATE instead of RETURNING, as in message_claim: SQLite buffers RETURNING rows in a
@@ -43,38 +49,40 @@ WHERE id IN (SELECT id FROM pgqrs_messages
 -- archive of 100 messages, counted with callgrind).
 SELECT id, queue_id, payload, vt, enqueued_at, read_ct, dequeued_at, producer_worker_id, consumer_worker_id, ?3
 FROM pgqrs_messages
-WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL;
+{fragment:held_by_consumer};
 UPDATE pgqrs_messages SET archived_at = ?3
-WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL;
+{fragment:held_by_consumer};
 
 -- name: message_archive_ids
 -- See message_archive.
 SELECT id FROM pgqrs_messages
-WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL;
+{fragment:held_by_consumer};
 UPDATE pgqrs_messages SET archived_at = ?3
-WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL;
+{fragment:held_by_consumer};
 
 -- name: message_delete_owned
-DELETE FROM pgqrs_messages WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL
+DELETE FROM pgqrs_messages
+{fragment:held_by_consumer}
 RETURNING id;
 
 -- name: message_extend
 UPDATE pgqrs_messages SET vt = vt + ?3
-WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL
+{fragment:held_by_consumer}
 RETURNING id;
 
 -- name: message_renew_lease
 UPDATE pgqrs_messages SET vt = max(vt, ?3)
-WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL
+{fragment:held_by_consumer}
 RETURNING id;
 
 -- name: message_release
 UPDATE pgqrs_messages SET vt = ?3, consumer_worker_id = NULL
-WHERE id IN (SELECT value FROM json_each(?1)) AND consumer_worker_id = ?2 AND archived_at IS NULL
+{fragment:held_by_consumer}
 RETURNING id, read_ct;
 
 -- name: message_release_by_consumer
-UPDATE pgqrs_messages SET vt = ?2, consumer_worker_id = NULL WHERE consumer_worker_id = ?1 AND archived_at IS NULL
+UPDATE pgqrs_messages SET vt = ?2, consumer_worker_id = NULL
+WHERE consumer_worker_id = ?1 AND archived_at IS NULL
 RETURNING id, read_ct;
 
 -- name: message_get
