@@ -1,5 +1,7 @@
 #include "workflow/workflow_ops.hpp"
 
+#include <array>
+
 #include "core/common/payload_parser.hpp"
 #include "core/common/validation.hpp"
 #include "core/ops/dead_letter_ops.hpp"
@@ -338,28 +340,28 @@ step_record save_step(const store_core& core, connection& conn, std::int64_t run
 std::optional<workflow_status> write_checkpoint(const store_core& core, const lease_token& lease,
                                                 std::int64_t run_id, const checkpoint& c, timestamp now) {
   const auto& w = c.step;
-  std::vector<sql_param> params{run_id,
-                                w.name,
-                                status_text(w.status),
-                                optional_param(w.output),
-                                optional_param(w.error),
-                                w.started_at,
-                                now,
-                                optional_param(w.completed_at),
-                                std::int64_t{w.retry_count},
-                                optional_param(w.retry_at),
-                                lease.message_id,
-                                lease.worker_id,
-                                std::int64_t{lease.read_ct},
-                                c.write_when_cancelling};
   // Most checkpoints neither wait nor pause: their statement leaves out the release and the pause, whose
-  // tables and indexes PostgreSQL would otherwise open and lock on every call.
+  // tables and indexes PostgreSQL would otherwise open and lock on every call. The two extra parameters
+  // come last, so one array serves both (no allocation per step).
   const bool waits = c.release_at || c.pause_error;
-  if (waits) {
-    params.push_back(optional_param(c.release_at));
-    params.push_back(optional_param(c.pause_error));
-  }
-  auto rows = core.run(waits ? "step_checkpoint_wait" : "step_checkpoint", params);
+  const std::array<sql_param, 16> params{run_id,
+                                         w.name,
+                                         status_text(w.status),
+                                         optional_param(w.output),
+                                         optional_param(w.error),
+                                         w.started_at,
+                                         now,
+                                         optional_param(w.completed_at),
+                                         std::int64_t{w.retry_count},
+                                         optional_param(w.retry_at),
+                                         lease.message_id,
+                                         lease.worker_id,
+                                         std::int64_t{lease.read_ct},
+                                         c.write_when_cancelling,
+                                         optional_param(c.release_at),
+                                         optional_param(c.pause_error)};
+  auto rows = waits ? core.run("step_checkpoint_wait", std::span<const sql_param>(params))
+                     : core.run("step_checkpoint", std::span<const sql_param>(params).first(14));
   if (rows.empty()) return std::nullopt;
   return status_cell(rows, 0, 0);
 }
