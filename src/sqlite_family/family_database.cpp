@@ -39,8 +39,10 @@ std::unique_ptr<database> open_family_database(backend_kind kind, const config& 
   };
   auto pool = std::make_shared<connection_pool>(std::move(factory), size, acquire_timeout);
   { auto warm = pool->acquire(); }  // puts the eager connection into the pool's idle list
-  // No array parameters, index entries deleted in place (no claim floors), one schema, one host.
-  return std::make_unique<database>(kind, "sqlite", capabilities{}, "main", std::move(pool));
+  // No array parameters, index entries deleted in place (no claim floors), one schema, one host, in process.
+  capabilities caps;
+  caps.in_process = true;
+  return std::make_unique<database>(kind, "sqlite", caps, "main", std::move(pool));
 }
 
 }  // namespace pgqrs::detail::sqlite_family

@@ -93,6 +93,22 @@ TEST_F(consumers, archive_many_reports_per_id_in_input_order) {
   EXPECT_EQ(flags, (std::vector<bool>{false, true, false, true}));
 }
 
+// The SQLite family answers a fully held list from the UPDATE's change count alone and falls back (rolling the
+// UPDATE back) when some id is not held: both paths leave exactly the held ones archived, and report a
+// repeated id once (its first place), as every backend does.
+TEST_F(consumers, archive_many_with_repeated_ids_archives_exactly_the_held_ones_on_either_path) {
+  auto ids = produce(4);
+  auto c = make_consumer();
+  ASSERT_EQ(c.dequeue_many(3).size(), 3u);  // ids[0..2]
+  EXPECT_EQ(c.archive_many({ids[0], ids[0], ids[1]}), (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(c.archive_many({ids[2], ids[3], ids[2], ids[0]}), (std::vector<bool>{true, false, false, false}));
+  EXPECT_EQ(s().messages().list_archived_by_queue(c.queue().id).size(), 3u);
+  auto untouched = s().messages().get(ids[3]);
+  ASSERT_TRUE(untouched);
+  EXPECT_EQ(untouched->read_ct, 0) << "the id no one held stays live and unclaimed";
+  EXPECT_FALSE(untouched->archived_at);
+}
+
 TEST_F(consumers, delete_removes_only_owned_messages) {
   auto ids = produce(2);
   auto c = make_consumer();

@@ -44,6 +44,25 @@ TEST(PayloadParser, MalformedTextFailsLikeJsonParse) {
   }
 }
 
+// Strings are scanned 8 bytes at a time: a quote, backslash escape, control byte or non-ASCII byte at any
+// offset of a long string (inside a word, at its edges, in the tail after the last whole word) must still
+// be seen.
+TEST(PayloadParser, SpecialBytesAnywhereInALongStringAreSeen) {
+  const std::vector<std::string> specials = {"\\\"", "\\n", "\\u0041", "\xc3\xa9", "\x7f", "~"};
+  for (const auto& special : specials) {
+    for (std::size_t at = 0; at <= 24; ++at) {
+      const std::string t = "{\"k\":\"" + std::string(at, 'a') + special + std::string(24 - at, 'b') + "\"}";
+      EXPECT_EQ(parse_payload(t).dump(), json::parse(t).dump()) << t;
+    }
+  }
+  for (std::size_t at = 0; at <= 24; ++at) {
+    std::string ctrl = "\"" + std::string(at, 'a') + "\x01" + std::string(24 - at, 'b') + "\"";
+    EXPECT_THROW((void)parse_payload(ctrl), json::parse_error) << at;
+    std::string cut = "\"" + std::string(at, 'a');  // unterminated at every length
+    EXPECT_THROW((void)parse_payload(cut), json::parse_error) << at;
+  }
+}
+
 TEST(PayloadParser, NumbersKeepJsonParsesSignedness) {
   EXPECT_TRUE(parse_payload("7").is_number_unsigned());
   EXPECT_TRUE(parse_payload("-7").is_number_integer());

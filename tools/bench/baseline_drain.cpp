@@ -5,15 +5,15 @@
 
 namespace pgqrs::bench {
 
-double raw_drain(raw_queue& q, int consumers, std::size_t batch, std::atomic<long>& done) {
-  std::vector<std::unique_ptr<raw_connection>> conns;
-  for (int i = 0; i < consumers; ++i) conns.push_back(q.connect());
+double raw_drain(std::vector<std::unique_ptr<raw_connection>>& conns, std::size_t batch, std::atomic<long>& done,
+                 std::int64_t max_messages) {
   return seconds_of([&] {
     std::vector<std::thread> threads;
     for (auto& conn : conns) {
       threads.emplace_back([&, c = conn.get()] {
         std::vector<std::int64_t> ids;
         for (;;) {
+          if (max_messages > 0 && done.load() >= max_messages) return;
           auto got = c->claim(batch);
           if (got.empty()) return;
           ids.clear();

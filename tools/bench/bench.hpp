@@ -100,4 +100,7 @@ T pick(const options& opts, T full, T quick, T smoke) {
 /// Wall-clock seconds of `f`.
 double seconds_of(const std::function<void()>& f);
 
+/// The median of `values` (the mean of the middle two for an even count); 0 for none.
+double median(std::vector<double> values);
+
 }  // namespace pgqrs::bench

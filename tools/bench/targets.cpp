@@ -39,29 +39,37 @@ store fresh_store(const target& t, const std::string& tag, std::uint32_t pool_si
   return s;
 }
 
-double library_drain(const store& s, const std::string& queue, int consumers, std::size_t batch,
-                     std::atomic<long>& done, std::int64_t max_messages) {
-  std::vector<consumer> handles;
-  for (int i = 0; i < consumers; ++i) handles.push_back(s.consumer_ephemeral(queue));
+double library_drain(const std::vector<consumer>& handles, std::size_t batch, std::atomic<long>& done,
+                     std::int64_t max_messages) {
   return seconds_of([&] {
     std::vector<std::thread> threads;
-    for (int i = 0; i < consumers; ++i) {
-      threads.emplace_back([&, i] {
-        const auto& c = handles[static_cast<std::size_t>(i)];
+    for (const auto& handle : handles) {
+      threads.emplace_back([&, c = &handle] {
         std::vector<std::int64_t> ids;
         for (;;) {
           if (max_messages > 0 && done.load() >= max_messages) return;
-          auto msgs = c.dequeue_many(batch);
+          auto msgs = c->dequeue_many(batch);
           if (msgs.empty()) return;
           ids.clear();
           for (const auto& m : msgs) ids.push_back(m.id);
-          (void)c.archive_many(ids);
+          (void)c->archive_many(ids);
           done += static_cast<long>(ids.size());
         }
       });
     }
     for (auto& th : threads) th.join();
   });
+}
+
+double library_drain(const store& s, const std::string& queue, int consumers, std::size_t batch,
+                     std::atomic<long>& done, std::int64_t max_messages) {
+  return library_drain(drain_consumers(s, queue, consumers), batch, done, max_messages);
+}
+
+std::vector<consumer> drain_consumers(const store& s, const std::string& queue, int consumers) {
+  std::vector<consumer> handles;
+  for (int i = 0; i < consumers; ++i) handles.push_back(s.consumer_ephemeral(queue));
+  return handles;
 }
 
 void exec_sql(const store& s, const std::string& sql) {

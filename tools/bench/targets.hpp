@@ -54,6 +54,12 @@ std::string table(const store& s, const std::string& name);
 /// returns the seconds taken and counts into `done`.
 double library_drain(const store& s, const std::string& queue, int consumers, std::size_t batch,
                      std::atomic<long>& done, std::int64_t max_messages = 0);
+/// The same with consumers the caller keeps across several calls (one thread each): stops claiming once
+/// `done` reaches `max_messages` (0: no limit).
+double library_drain(const std::vector<consumer>& handles, std::size_t batch, std::atomic<long>& done,
+                     std::int64_t max_messages);
+/// `consumers` ephemeral consumers of `queue`.
+std::vector<consumer> drain_consumers(const store& s, const std::string& queue, int consumers);
 /// Settings that matter for the numbers (fsync, synchronous_commit, WAL mode...).
 json settings_of(const store& s);
 

@@ -60,6 +60,13 @@ SELECT id FROM pgqrs_messages
 UPDATE pgqrs_messages SET archived_at = ?3
 {fragment:held_by_consumer};
 
+-- name: message_archive_held
+-- The UPDATE of message_archive_ids alone (in-process engines only): its changes() equal to the number of
+-- distinct ids means every one was archived, which is the usual case, and the SELECT that names them is not
+-- needed. Otherwise the caller rolls it back and runs message_archive_ids.
+UPDATE pgqrs_messages SET archived_at = ?3
+{fragment:held_by_consumer};
+
 -- name: message_delete_owned
 DELETE FROM pgqrs_messages
 {fragment:held_by_consumer}

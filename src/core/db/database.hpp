@@ -97,6 +97,10 @@ struct capabilities {
   /// One statement can claim and write several tables (WITH … UPDATE … INSERT …): a sequence of statements
   /// that would cost a round trip each becomes one (queries that only such dialects define).
   bool data_modifying_ctes = false;
+  /// Statements run inside this process (an embedded engine): a statement, a rollback and a second try cost
+  /// no round trip, so an operation may try the cheap statement that suffices in the usual case first (queries
+  /// that only such dialects define).
+  bool in_process = false;
 };
 
 /// An open database: its dialect's SQL, what its driver can do, and a bounded pool of connections to it.

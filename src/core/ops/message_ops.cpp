@@ -1,7 +1,6 @@
 #include "core/ops/message_ops.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "core/ops/dead_letter_ops.hpp"
 #include "core/ops/row_mapping.hpp"
@@ -141,7 +140,25 @@ std::vector<queue_message> archive_messages(const store_core& core, const std::v
 std::vector<std::int64_t> archive_message_ids(const store_core& core, const std::vector<std::int64_t>& ids,
                                               std::int64_t worker_id, timestamp now) {
   if (ids.empty()) return {};
-  return to_ids(core.run("message_archive_ids", {id_list{ids}, worker_id, now}));
+  if (!core.db->caps().in_process) return to_ids(core.run("message_archive_ids", {id_list{ids}, worker_id, now}));
+  // A consumer nearly always archives messages it holds: then the UPDATE alone answers (it changed one row
+  // per distinct id), without the SELECT that names the archived ids, a quarter of an archive of 100
+  // (callgrind). Otherwise it is rolled back and the query that names them runs, as if called a moment later.
+  auto distinct = ids;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  return with_reconnect([&] {
+    auto conn = core.db->acquire();
+    {
+      transaction tx(*conn, tx_mode::write);
+      const auto changed = core.run(*conn, "message_archive_held", {id_list{ids}, worker_id, now}).affected();
+      if (changed == static_cast<std::int64_t>(distinct.size())) {
+        tx.commit();
+        return distinct;
+      }
+    }
+    return to_ids(core.run(*conn, "message_archive_ids", {id_list{ids}, worker_id, now}));
+  });
 }
 
 std::vector<std::int64_t> delete_owned_messages(const store_core& core, const std::vector<std::int64_t>& ids,
@@ -184,11 +201,19 @@ std::uint64_t release_by_consumer(const store_core& core, std::int64_t worker_id
   return rows.size();
 }
 
-std::vector<bool> flags_for(const std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& changed) {
-  std::unordered_set<std::int64_t> set(changed.begin(), changed.end());
+std::vector<bool> flags_for(const std::vector<std::int64_t>& ids, std::vector<std::int64_t> changed) {
+  // A sorted vector, not a hash set: a tenth of the instructions for a batch of 100 (callgrind).
+  std::sort(changed.begin(), changed.end());
+  std::vector<bool> reported(changed.size());
   std::vector<bool> out;
   out.reserve(ids.size());
-  for (auto id : ids) out.push_back(set.erase(id) > 0);  // erase: a duplicated input id counts once
+  for (auto id : ids) {
+    const auto at = std::lower_bound(changed.begin(), changed.end(), id);
+    const auto i = static_cast<std::size_t>(at - changed.begin());
+    const bool first = at != changed.end() && *at == id && !reported[i];  // a repeated input id counts once
+    if (first) reported[i] = true;
+    out.push_back(first);
+  }
   return out;
 }
 

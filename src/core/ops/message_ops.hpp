@@ -66,8 +66,8 @@ std::vector<std::int64_t> release_messages(const store_core& core, const std::ve
 /// Releases every message the worker holds, dead-lettering the poison ones. @returns how many
 std::uint64_t release_by_consumer(const store_core& core, std::int64_t worker_id, timestamp now);
 
-/// For each of `ids` (in order), whether it is in `changed`.
-std::vector<bool> flags_for(const std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& changed);
+/// For each of `ids` (in order), whether it is in `changed` (a repeated id: at its first place only).
+std::vector<bool> flags_for(const std::vector<std::int64_t>& ids, std::vector<std::int64_t> changed);
 
 // Lookups (live and archived unless named otherwise).
 std::optional<queue_message> get_message(const store_core& core, std::int64_t id);
