@@ -1,6 +1,7 @@
 // drain: N consumers (threads, own connections) empty a fixed backlog of ~100-byte messages, dequeue then
-// archive per batch. For every (backend, batch, consumers) the raw-SQL ceiling runs right before the library,
-// so the ratio compares two measurements taken under the same machine conditions. The original pgqrs is
+// archive per batch. For every (backend, batch, consumers) the raw-SQL ceiling and the library drain their
+// backlogs in interleaved slices (below), so the ratio compares measurements taken under the same machine
+// conditions. The original pgqrs is
 // measured for 1 consumer at batch 1 and 50 (PostgreSQL only: its published wheel has no other backend).
 #include <atomic>
 #include <thread>
