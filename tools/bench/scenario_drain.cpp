@@ -68,7 +68,10 @@ void run(const options& opts, reporter& rep) {
         seed_ready(s, s.queue("drain").id, n);
         analyze(s);
         const auto consumer_handles = drain_consumers(s, "drain", consumers);
-        const std::int64_t slice = std::max<std::int64_t>(n / slices, static_cast<std::int64_t>(batch) * consumers);
+        // At least 8 batches per consumer in a slice: each slice starts and joins its threads, whose ragged
+        // finish would otherwise weigh on many consumers with big batches.
+        const std::int64_t slice =
+            std::max<std::int64_t>(n / slices, static_cast<std::int64_t>(batch) * consumers * 8);
         std::atomic<long> raw_done{0}, done{0};
         double raw_secs = 0, secs = 0;
         std::vector<double> slice_ratios;
