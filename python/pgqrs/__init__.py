@@ -4,12 +4,13 @@ A drop-in replacement for the original ``pgqrs`` Python package: the same names,
 asynchronous calls (awaitables), the same exception classes.
 
 How the calls are asynchronous: every awaitable runs one call of the synchronous native module
-(``pgqrs._pgqrs``) in the event loop's default executor (``loop.run_in_executor(None, ...)``), and the native
-module releases the GIL for the whole database call. So the event loop never blocks on the database, other
-coroutines and threads run Python meanwhile, and calls from several coroutines proceed in parallel, up to the
-executor's thread count. This is the simplest choice that is correct for short calls (enqueue, dequeue,
-archive: one round trip each); it needs no callbacks from C++ threads into Python, so nothing can run Python
-code during interpreter shutdown. Cancelling an awaiting coroutine does not stop the database call that is
+(``pgqrs._pgqrs``) on a pool of Python threads (``_util._Hops``: what ``loop.run_in_executor(None, ...)``
+does, at about half its cost per call), and the native module releases the GIL for the whole database call.
+So the event loop never blocks on the database, other coroutines and threads run Python meanwhile, and calls
+from several coroutines proceed in parallel, up to the pool's thread count (min(32, cores + 4)). This is the
+simplest choice that is correct for short calls (enqueue, dequeue, archive: one round trip each); it needs no
+callbacks from C++ threads into Python, and the pool's threads stop at interpreter exit as an executor's do,
+so nothing can run Python code during interpreter shutdown. Cancelling an awaiting coroutine does not stop the database call that is
 already running: it completes and its result is dropped (a dequeued message then stays leased until its
 lease expires). Poll loops (``pgqrs.dequeue()...poll()``, ``consume_iter``) are asyncio loops of such short calls, with
 ``asyncio.sleep`` between empty polls, so a waiting coroutine holds no thread.

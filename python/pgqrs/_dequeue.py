@@ -22,7 +22,7 @@ import time
 
 from . import _pgqrs
 from ._pgqrs import InternalError, QueueMessage, ValidationError
-from ._util import _call, _lazy
+from ._util import _call, _lazy, _submit
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ async def _call_to_completion(undo: Callable[[Any], Awaitable[None]], fn, *args)
     """Runs a native call that cancellation must not cut short: if the awaiting task is cancelled while the call
     runs, the call still completes (it cannot be stopped), ``await undo(result)`` reverses what it did, then
     the cancellation goes on."""
-    fut = asyncio.get_running_loop().run_in_executor(None, fn, *args)
+    fut = _submit(fn, *args)
     try:
         return await asyncio.shield(fut)
     except asyncio.CancelledError:
