@@ -10,10 +10,10 @@ So the event loop never blocks on the database, other coroutines and threads run
 from several coroutines proceed in parallel, up to the pool's thread count (min(32, cores + 4)). This is the
 simplest choice that is correct for short calls (enqueue, dequeue, archive: one round trip each); it needs no
 callbacks from C++ threads into Python, and the pool's threads stop at interpreter exit as an executor's do,
-so nothing can run Python code during interpreter shutdown. Cancelling an awaiting coroutine does not stop the database call that is
-already running: it completes and its result is dropped (a dequeued message then stays leased until its
-lease expires). Poll loops (``pgqrs.dequeue()...poll()``, ``consume_iter``) are asyncio loops of such short calls, with
-``asyncio.sleep`` between empty polls, so a waiting coroutine holds no thread.
+so nothing can run Python code during interpreter shutdown. Cancelling an awaiting coroutine does not stop
+the database call that is already running: it completes and its result is dropped (a dequeued message then
+stays leased until its lease expires). Poll loops (``pgqrs.dequeue()...poll()``, ``consume_iter``) are asyncio
+loops of such short calls, with ``asyncio.sleep`` between empty polls, so a waiting coroutine holds no thread.
 
 Payloads are converted with ``json.dumps``, as the original does: an object that is not JSON-serialisable
 raises ``TypeError``, NaN or infinity ``ValueError``.

@@ -5,8 +5,8 @@
 
 namespace pgqrs::bench {
 
-double raw_drain(std::vector<std::unique_ptr<raw_connection>>& conns, std::size_t batch, std::atomic<long>& done,
-                 std::int64_t max_messages) {
+double raw_drain(std::vector<std::unique_ptr<raw_connection>>& conns, std::size_t batch,
+                 std::atomic<long>& done, std::int64_t max_messages) {
   return seconds_of([&] {
     std::vector<std::thread> threads;
     for (auto& conn : conns) {

@@ -46,8 +46,8 @@ std::unique_ptr<raw_queue> raw_turso_queue(const std::string& dir, std::int64_t 
 /// Drains a raw queue with one thread per connection (kept by the caller across calls), claiming `batch` at
 /// a time; returns seconds and counts into `done`; stops claiming once `done` reaches `max_messages` (0:
 /// drains to the end), as library_drain.
-double raw_drain(std::vector<std::unique_ptr<raw_connection>>& conns, std::size_t batch, std::atomic<long>& done,
-                 std::int64_t max_messages);
+double raw_drain(std::vector<std::unique_ptr<raw_connection>>& conns, std::size_t batch,
+                 std::atomic<long>& done, std::int64_t max_messages);
 
 /// Where the raw 3-step workflow loop runs: the tables of a store installed by the library
 /// (baseline_workflow.cpp).

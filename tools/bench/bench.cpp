@@ -9,16 +9,25 @@
 
 namespace pgqrs::bench {
 
+namespace {
+
+/// The p-th percentile of sorted values, interpolated between neighbours; 0 for none.
+double percentile_of_sorted(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0.0;
+  const double rank = p / 100.0 * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(rank));
+  const auto hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
+}
+
+}  // namespace
+
 double latency_stats::percentile(double p) const {
-  if (m_samples.empty()) return 0.0;
   if (!m_sorted) {
     std::sort(m_samples.begin(), m_samples.end());
     m_sorted = true;
   }
-  const double rank = p / 100.0 * static_cast<double>(m_samples.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(rank));
-  const auto hi = std::min(lo + 1, m_samples.size() - 1);
-  return m_samples[lo] + (m_samples[hi] - m_samples[lo]) * (rank - static_cast<double>(lo));
+  return percentile_of_sorted(m_samples, p);
 }
 
 double latency_stats::mean() const {
@@ -80,10 +89,8 @@ double seconds_of(const std::function<void()>& f) {
 }
 
 double median(std::vector<double> values) {
-  if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  const auto mid = values.size() / 2;
-  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+  return percentile_of_sorted(values, 50);
 }
 
 }  // namespace pgqrs::bench

@@ -48,8 +48,8 @@ class payload_parser {
     std::uint64_t w;
     std::memcpy(&w, p, 8);
     const auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-    const std::uint64_t special =
-        (w & highs) | ((w - 0x20 * ones) & ~w & highs) | zero_byte(w ^ ('"' * ones)) | zero_byte(w ^ ('\\' * ones));
+    const std::uint64_t special = (w & highs) | ((w - 0x20 * ones) & ~w & highs) |
+                                  zero_byte(w ^ ('"' * ones)) | zero_byte(w ^ ('\\' * ones));
     return special == 0;
   }
   bool number(json& out) {
