@@ -154,6 +154,53 @@ async def _call(fn, *args):
     return await _submit(fn, *args)
 
 
+async def _inline(call: Any) -> Any:
+    """Drives a native InlineCall (``start_*`` methods of the worker loop's calls on PostgreSQL) to its end on
+    the event loop's thread: while it waits for its connection's socket the loop waits for it too
+    (``add_reader``), and what cannot wait on a socket (connecting, a busy pool) runs on a hop thread. Same
+    outcome as the blocking call run with ``_call``, without two thread switches per call (about 200 us of
+    CPU each on a 2-core VM). Cancelled meanwhile, the call still runs to its end (it cannot be stopped
+    half-way on its connection), in a task of its own, and the cancellation goes on."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            fd = call.fd
+            if fd == -1:
+                return call.result()
+            if fd == -2:
+                await _submit(call.run_offloaded)
+            else:
+                ready = loop.create_future()
+                loop.add_reader(fd, _set_result, ready, None)
+                try:
+                    await ready
+                finally:
+                    loop.remove_reader(fd)
+            call.resume()
+    except asyncio.CancelledError:
+        if call.fd != -1:
+            _finishing.add(loop.create_task(_finish_quietly(call)))
+        raise
+
+
+# Calls whose awaiting task was cancelled, run to their end (a strong reference, as asyncio keeps only weak
+# ones to tasks).
+_finishing: set = set()
+
+
+async def _finish_quietly(call: Any) -> None:
+    import asyncio
+
+    try:
+        await _inline(call)
+    except (Exception, asyncio.CancelledError):  # nobody awaits the outcome any more
+        pass
+    finally:
+        _finishing.discard(asyncio.current_task())
+
+
 def _worker_name() -> str:
     # The original names the workers that store.producer()/store.consumer() register "<hostname>-<uuid4>".
     import socket

@@ -32,7 +32,7 @@ from ._pgqrs import (
     WorkflowRecord,
 )
 from ._enums import StepResultStatus, WorkflowStatus
-from ._util import _call, _dumps, _lazy
+from ._util import _call, _dumps, _inline, _lazy
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -214,7 +214,8 @@ class Run:
     async def success(self, result: Any) -> bool:
         """Completes the run with ``result`` (a finished run is left as it is)."""
         if self._ex is not None:
-            await self._end(self._ex.complete, self._ex.complete_and_claim_next, _dumps(result))
+            ex = self._ex
+            await self._end(ex.complete, ex.complete_and_claim_next, ex.start_complete_and_claim_next, _dumps(result))
         else:
             self._record = await _call(_pgqrs.run_complete, self._store._h, self._record.message_id, _dumps(result))
         return True
@@ -224,16 +225,20 @@ class Run:
     async def fail(self, error: str) -> bool:
         """Fails the run with ``error`` (stored as a JSON string; a finished run is left as it is)."""
         if self._ex is not None:
-            await self._end(self._ex.fail, self._ex.fail_and_claim_next, _dumps(error))
+            ex = self._ex
+            await self._end(ex.fail, ex.fail_and_claim_next, ex.start_fail_and_claim_next, _dumps(error))
         else:
             self._record = await _call(_pgqrs.run_fail, self._store._h, self._record.message_id, _dumps(error))
         return True
 
-    async def _end(self, record_end, record_end_and_claim, text: str) -> None:
+    async def _end(self, record_end, record_end_and_claim, start_end_and_claim, text: str) -> None:
         if self._next is None:
             await _call(record_end, text)
             return
-        nxt = await _call(record_end_and_claim, text)
+        if self._store._h.inline_calls:
+            nxt = await _inline(start_end_and_claim(text))
+        else:
+            nxt = await _call(record_end_and_claim, text)
         if nxt is not None:
             self._next.append(nxt)
 
@@ -339,7 +344,10 @@ class Run:
 
     async def _record_step_success(self, name: str, result: Any) -> None:
         if self._ex is not None:
-            await _call(self._ex.complete_step, name, _dumps(result))
+            if self._store._h.inline_calls:
+                await _inline(self._ex.start_complete_step(name, _dumps(result)))
+            else:
+                await _call(self._ex.complete_step, name, _dumps(result))
             self._stop_unless_running()
         else:
             await _call(_pgqrs.step_complete, self._store._h, self._record.id, name, _dumps(result), self._time)
@@ -699,8 +707,10 @@ async def _execute_claimed(store, wf, ex, claim_next: bool = False) -> Any:
 
 async def _claim(store, consumer_h, wf, at: Optional[str]):
     """One claim of a ready run of the consumer's workflow (its queue's), under a 30 s lease; None if none."""
-    return await _call(_pgqrs.RunExecution.claim, store._h, consumer_h.queue_name, consumer_h, 30.0, at,
-                       _policy_of(wf))
+    args = (store._h, consumer_h.queue_name, consumer_h, 30.0, at, _policy_of(wf))
+    if store._h.inline_calls:
+        return await _inline(_pgqrs.RunExecution.start_claim(*args))
+    return await _call(_pgqrs.RunExecution.claim, *args)
 
 
 async def _workflow_poll(store, builder, loop) -> None:

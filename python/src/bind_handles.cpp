@@ -33,6 +33,9 @@ void dispose(consumer& c) {
 void bind_handles(nb::module_& m) {
   nb::class_<store>(m, "StoreHandle", "Synchronous store handle; use pgqrs.connect().")
       .def_prop_ro("backend_name", [](const store& s) { return std::string(s.backend_name()); })
+      // The worker loop runs its hot calls on the event loop's thread (InlineCall) where every wait is for
+      // a socket: PostgreSQL. The SQLite family waits on files and locks, so it stays on threads.
+      .def_prop_ro("inline_calls", [](const store& s) { return s.backend() == backend_kind::postgres; })
       .def_prop_ro("config", [](const store& s) { return s.config(); })
       .def("queue", &store::queue, "name"_a, release_gil())
       .def("producer", &store::producer, "queue"_a, "name"_a, release_gil())

@@ -21,6 +21,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "inline_call.hpp"
 #include "pgqrs/pgqrs.hpp"
 
 namespace pgqrs::python {
@@ -354,6 +355,27 @@ json call_step_body(const nb::callable& fn, transaction& tx, std::optional<nb::p
   }
 }
 
+execution_options claim_options(double lease_s, const std::optional<std::string>& at,
+                                const std::optional<retry_policy>& policy) {
+  execution_options o;
+  o.lease = seconds_to_ms(lease_s, "lease");
+  o.at = optional_time(at);
+  if (policy) o.policy = *policy;
+  return o;
+}
+
+// The calls of the worker loop's hot path, each bound twice: as a blocking call (GIL released, run on a
+// thread) and as start_<name>, an InlineCall for the event loop's own thread (PostgreSQL).
+void complete_step_call(run_execution& x, std::string_view name, const std::string& output) {
+  x.complete_step(name, parse_payload(output));
+}
+std::optional<run_execution> complete_and_claim_call(run_execution& x, const std::string& output) {
+  return x.complete_and_claim_next(parse_payload(output));
+}
+std::optional<run_execution> fail_and_claim_call(run_execution& x, const std::string& error) {
+  return x.fail_and_claim_next(parse_payload(error));
+}
+
 void bind_execution(nb::module_& m) {
   nb::class_<run_execution>(m, "RunExecution",
                             "A run claimed by a worker, executed step by step under its message's lease.")
@@ -361,14 +383,20 @@ void bind_execution(nb::module_& m) {
           "claim",
           [](const store& s, const std::string& workflow, const consumer& c, double lease_s,
              std::optional<std::string> at, std::optional<retry_policy> policy) {
-            execution_options o;
-            o.lease = seconds_to_ms(lease_s, "lease");
-            o.at = optional_time(at);
-            if (policy) o.policy = *policy;
-            return run_execution::claim(s, workflow, c, o);
+            return run_execution::claim(s, workflow, c, claim_options(lease_s, at, policy));
           },
           "store"_a, "workflow"_a, "consumer"_a, "lease_seconds"_a = 30.0, "at"_a = nb::none(),
           "policy"_a = nb::none(), release_gil())
+      .def_static(
+          "start_claim",
+          [](const store& s, std::string workflow, const consumer& c, double lease_s, std::optional<std::string> at,
+             std::optional<retry_policy> policy) {
+            return inline_call::start([&s, &c, workflow = std::move(workflow), o = claim_options(lease_s, at, policy)] {
+              return run_execution::claim(s, workflow, c, o);
+            });
+          },
+          "store"_a, "workflow"_a, "consumer"_a, "lease_seconds"_a = 30.0, "at"_a = nb::none(),
+          "policy"_a = nb::none(), nb::keep_alive<0, 1>(), nb::keep_alive<0, 3>())
       .def_prop_ro("record", [](const run_execution& x) { return x.record(); })
       .def_prop_ro("message", [](const run_execution& x) { return x.message(); })
       .def_prop_ro("input", [](const run_execution& x) { return to_python(x.input()); })
@@ -387,12 +415,14 @@ void bind_execution(nb::module_& m) {
       .def(
           "begin_step", [](run_execution& x, std::string_view name) { return as_pair(x.begin_step(name)); }, "name"_a,
           release_gil())
+      .def("complete_step", &complete_step_call, "name"_a, "output"_a, release_gil())
       .def(
-          "complete_step",
-          [](run_execution& x, std::string_view name, const std::string& output) {
-            x.complete_step(name, parse_payload(output));
+          "start_complete_step",
+          [](run_execution& x, std::string name, std::string output) {
+            return inline_call::start(
+                [&x, name = std::move(name), output = std::move(output)] { complete_step_call(x, name, output); });
           },
-          "name"_a, "output"_a, release_gil())
+          "name"_a, "output"_a, nb::keep_alive<0, 1>())
       .def(
           "fail_step",
           [](run_execution& x, std::string_view name, const std::string& kind, const std::string& code,
@@ -446,15 +476,22 @@ void bind_execution(nb::module_& m) {
       .def(
           "fail", [](run_execution& x, const std::string& error) { x.fail(parse_payload(error)); }, "error"_a,
           release_gil())
+      .def("complete_and_claim_next", &complete_and_claim_call, "output"_a, release_gil(),
+           "complete(), and the worker's next ready run claimed in the same statement (None if none).")
       .def(
-          "complete_and_claim_next",
-          [](run_execution& x, const std::string& output) { return x.complete_and_claim_next(parse_payload(output)); },
-          "output"_a, release_gil(),
-          "complete(), and the worker's next ready run claimed in the same statement (None if none).")
+          "start_complete_and_claim_next",
+          [](run_execution& x, std::string output) {
+            return inline_call::start([&x, output = std::move(output)] { return complete_and_claim_call(x, output); });
+          },
+          "output"_a, nb::keep_alive<0, 1>())
+      .def("fail_and_claim_next", &fail_and_claim_call, "error"_a, release_gil(),
+           "fail(), and the next run claimed as complete_and_claim_next.")
       .def(
-          "fail_and_claim_next",
-          [](run_execution& x, const std::string& error) { return x.fail_and_claim_next(parse_payload(error)); },
-          "error"_a, release_gil(), "fail(), and the next run claimed as complete_and_claim_next.")
+          "start_fail_and_claim_next",
+          [](run_execution& x, std::string error) {
+            return inline_call::start([&x, error = std::move(error)] { return fail_and_claim_call(x, error); });
+          },
+          "error"_a, nb::keep_alive<0, 1>())
       .def(
           "give_back", [](run_execution& x, double delay_s) { x.give_back(seconds_to_ms(delay_s, "delay")); },
           "delay_seconds"_a = 0.0, release_gil());

@@ -21,5 +21,6 @@ void bind_tables(nb::module_& m);
 void bind_admin(nb::module_& m);
 void bind_operations(nb::module_& m);
 void bind_s3(nb::module_& m);
+void bind_inline_call(nb::module_& m);
 
 }  // namespace pgqrs::python

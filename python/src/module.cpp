@@ -18,4 +18,5 @@ NB_MODULE(_pgqrs, m) {
   pgqrs::python::bind_admin(m);
   pgqrs::python::bind_operations(m);
   pgqrs::python::bind_s3(m);
+  pgqrs::python::bind_inline_call(m);
 }

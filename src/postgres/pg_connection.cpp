@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/common/fiber.hpp"
 #include "core/common/sqlstate.hpp"
 #include "core/db/fault_hooks.hpp"
 #include "pgqrs/errors.hpp"
@@ -349,7 +350,13 @@ pg_connection::exec_result pg_connection::collect(bool sent) {
   exec_result out;
   out.sent = sent;
   if (!sent) return out;
-  while (pg_result* raw = PQgetResult(m_conn)) {
+  // Inside a fiber (an event loop's inline call) the wait for each result suspends the call instead of
+  // blocking in PQgetResult; elsewhere PQgetResult waits itself, as it always did.
+  const bool suspendable = fiber::inside();
+  for (;;) {
+    if (suspendable) wait_until_not_busy();
+    pg_result* raw = PQgetResult(m_conn);
+    if (raw == nullptr) break;
     result_ptr r(raw);
     if (succeeded(r.get())) {
       if (!out.success) out.success = std::move(r);
@@ -358,6 +365,15 @@ pg_connection::exec_result pg_connection::collect(bool sent) {
     }
   }
   return out;
+}
+
+void pg_connection::wait_until_not_busy() {
+  // PQisBusy false: PQgetResult will not block. A failed read (the session ended) leaves the connection bad,
+  // and PQgetResult then reports that without waiting.
+  while (PQisBusy(m_conn) != 0) {
+    fiber::wait_readable(PQsocket(m_conn));
+    if (PQconsumeInput(m_conn) == 0) return;
+  }
 }
 
 const unsigned int* pg_connection::types_for_skipped(std::size_t nparams) {
@@ -591,8 +607,8 @@ void pg_connection::rollback() noexcept {
     return;
   }
   if (PQtransactionStatus(m_conn) == PQTRANS_IDLE) return;  // nothing to roll back: save the round trip
-  PQclear(PQexec(m_conn, "ROLLBACK"));
-  if (PQstatus(m_conn) != CONNECTION_OK) m_broken = true;
+  // exec_simple, not PQexec: inside a fiber it waits for the answer without blocking the loop.
+  if (!exec_simple("ROLLBACK").ok() || PQstatus(m_conn) != CONNECTION_OK) m_broken = true;
 }
 
 }  // namespace pgqrs::detail

@@ -108,6 +108,8 @@ class pg_connection final : public connection {
   row_set run_statements(const sql_query& q, std::size_t available_params);
   /// Reads every result of the command just sent (`sent` false: sending failed, nothing to read).
   exec_result collect(bool sent);
+  /// Reads what has arrived until a whole result is in (PQisBusy false), suspending the fiber meanwhile.
+  void wait_until_not_busy();
   /// Executes with m_values (or m_stmt_values when `types` is set: see run_statement).
   exec_result exec_unnamed(const std::string& sql, std::size_t nparams, const unsigned int* types);
   exec_result exec_named(const std::string& sql, std::size_t nparams, const unsigned int* types);

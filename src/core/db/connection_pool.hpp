@@ -29,6 +29,9 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
   [[nodiscard]] std::size_t max_size() const { return m_max_size; }
 
  private:
+  /// The most recently returned idle connection that is still alive (dead ones are dropped), or nullptr.
+  std::unique_ptr<connection> take_live_idle();
+
   factory m_open;
   std::size_t m_max_size;
   std::chrono::milliseconds m_acquire_timeout;
