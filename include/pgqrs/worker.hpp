@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "pgqrs/config.hpp"
 #include "pgqrs/types.hpp"
 
 namespace pgqrs {
@@ -49,6 +50,8 @@ class worker {
   [[nodiscard]] timestamp current_time() const;
   /// The queue this producer or consumer works on.
   [[nodiscard]] const queue_record& queue() const;
+  /// The backend of the store this worker belongs to.
+  [[nodiscard]] backend_kind backend() const;
 
  protected:
   explicit worker(std::shared_ptr<detail::worker_state> state) : m_state(std::move(state)) {}

@@ -22,7 +22,7 @@ import time
 
 from . import _pgqrs
 from ._pgqrs import InternalError, QueueMessage, ValidationError
-from ._util import _call, _lazy, _submit
+from ._util import _call, _inline, _lazy, _submit
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -54,13 +54,18 @@ async def _call_to_completion(undo: Callable[[Any], Awaitable[None]], fn, *args)
         raise
 
 
-async def _call_releasing(consumer_h, fn, *args) -> List[QueueMessage]:
-    """A claim that cancellation must not lose: cancelled meanwhile, its messages are released."""
+def _releaser(consumer_h) -> Callable[[List[QueueMessage]], Awaitable[None]]:
+    """What undoes a claim whose caller was cancelled: its messages released."""
 
     async def release(msgs: List[QueueMessage]) -> None:
         await _release_quietly(consumer_h, [m.id for m in msgs])
 
-    return await _call_to_completion(release, fn, *args)
+    return release
+
+
+async def _call_releasing(consumer_h, fn, *args) -> List[QueueMessage]:
+    """A claim that cancellation must not lose: cancelled meanwhile, its messages are released."""
+    return await _call_to_completion(_releaser(consumer_h), fn, *args)
 
 
 async def _dispose(handle) -> None:
@@ -106,6 +111,7 @@ class _Loop:
         cfg = store._h.config
         self._store_h = store._h
         self._h = consumer_h
+        self._inline = store._h.inline_calls  # the claims and archives run on this thread (_util._inline)
         self._b = builder
         self._heartbeat_s = max(float(cfg.heartbeat_interval_seconds), 0.001)
         interval_ms = builder._poll_interval_ms if builder._poll_interval_ms is not None else cfg.poll_interval_ms
@@ -118,8 +124,10 @@ class _Loop:
 
     async def _fetch(self, stopped_too: bool) -> List[QueueMessage]:
         b = self._b
-        return await _call_releasing(self._h, _pgqrs.poll_fetch, self._store_h, self._h, b._batch, None, b._at,
-                                     stopped_too)
+        args = (self._store_h, self._h, b._batch, None, b._at, stopped_too)
+        if self._inline:
+            return await _inline(_pgqrs.start_poll_fetch(*args), _releaser(self._h))
+        return await _call_releasing(self._h, _pgqrs.poll_fetch, *args)
 
     async def _keep_alive(self, ids: List[int]) -> None:
         while True:
@@ -147,7 +155,10 @@ class _Loop:
         keeper.cancel()
         try:
             # Ownership-checked: a message whose lease was lost is simply not archived.
-            await _call(self._h.archive_many, ids)
+            if self._inline:
+                await _inline(self._h.start_archive_many(ids))
+            else:
+                await _call(self._h.archive_many, ids)
         except _pgqrs.PgqrsError as exc:
             # The database is away: the leases expire and the messages are delivered again (at least once),
             # as the C++ loops do.

@@ -9,7 +9,8 @@ if TYPE_CHECKING:
 from . import _pgqrs
 from ._enums import WorkerStatus, WorkflowStatus
 from ._pgqrs import Config, QueueInfo, QueueMessage
-from ._util import _NativeHandle, _WorkerHandle, _call, _dumps, _worker_name
+from ._dequeue import _releaser
+from ._util import _NativeHandle, _WorkerHandle, _call, _dumps, _inline, _worker_name
 
 
 class Store(_NativeHandle):
@@ -159,7 +160,10 @@ class Consumer(_Worker):
 
     async def dequeue(self, batch_size: Optional[int] = None) -> List[QueueMessage]:
         """Leases up to ``batch_size`` (default 1) ready messages for 30 seconds."""
-        return await _call(self._h.dequeue, 1 if batch_size is None else batch_size)
+        n = 1 if batch_size is None else batch_size
+        if self._h.inline_calls:
+            return await _inline(self._h.start_dequeue(n), _releaser(self._h))
+        return await _call(self._h.dequeue, n)
 
     async def dequeue_many_with_delay(self, limit: int, vt: int) -> List[QueueMessage]:
         """Leases up to ``limit`` messages for ``vt`` seconds."""
@@ -167,9 +171,13 @@ class Consumer(_Worker):
 
     async def archive(self, message_id: int) -> bool:
         """Archives a message this consumer holds; False if it does not hold it (any more)."""
+        if self._h.inline_calls:
+            return await _inline(self._h.start_archive(message_id))
         return await _call(self._h.archive, message_id)
 
     async def archive_many(self, message_ids: List[int]) -> List[bool]:
+        if self._h.inline_calls:
+            return await _inline(self._h.start_archive_many(list(message_ids)))
         return await _call(self._h.archive_many, list(message_ids))
 
     async def delete(self, message_id: int) -> bool:

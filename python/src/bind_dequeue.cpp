@@ -16,6 +16,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "inline_call.hpp"
 #include "pgqrs/pgqrs.hpp"
 
 namespace pgqrs::python {
@@ -47,6 +48,16 @@ std::chrono::milliseconds lease_of(const store& s, std::optional<std::int64_t> l
 
 }  // namespace
 
+/// One claim attempt of a poll loop, after the status checks.
+std::vector<queue_message> poll_fetch(const store& s, const consumer& c, std::size_t batch,
+                                      std::optional<std::int64_t> lease_ms, const std::optional<std::string>& at,
+                                      bool stopped_too) {
+  stop_unless_running(c, stopped_too);
+  const auto lease = lease_of(s, lease_ms, at.has_value());
+  if (at) return c.dequeue_at(batch, lease, parse_time(*at));
+  return c.dequeue_many_with_delay(batch, lease);  // beats first when the last beat is half an interval old
+}
+
 void bind_dequeue(nb::module_& m) {
   m.def(
       "poll_begin",
@@ -55,17 +66,18 @@ void bind_dequeue(nb::module_& m) {
         c.poll();
       },
       "consumer"_a, release_gil(), "Status checks, then ready|polling → polling (a stopped worker is refused).");
+  m.def("poll_fetch", &poll_fetch, "store"_a, "consumer"_a, "batch"_a, "lease_ms"_a.none(), "at"_a.none(),
+        "stopped_too"_a, release_gil(), "One claim attempt after the status checks.");
   m.def(
-      "poll_fetch",
+      "start_poll_fetch",
       [](const store& s, const consumer& c, std::size_t batch, std::optional<std::int64_t> lease_ms,
          std::optional<std::string> at, bool stopped_too) {
-        stop_unless_running(c, stopped_too);
-        const auto lease = lease_of(s, lease_ms, at.has_value());
-        if (at) return c.dequeue_at(batch, lease, parse_time(*at));
-        return c.dequeue_many_with_delay(batch, lease);  // beats first when the last beat is half an interval old
+        return inline_call::start([&s, &c, batch, lease_ms, at = std::move(at), stopped_too] {
+          return poll_fetch(s, c, batch, lease_ms, at, stopped_too);
+        });
       },
-      "store"_a, "consumer"_a, "batch"_a, "lease_ms"_a.none(), "at"_a.none(), "stopped_too"_a, release_gil(),
-      "One claim attempt after the status checks.");
+      "store"_a, "consumer"_a, "batch"_a, "lease_ms"_a.none(), "at"_a.none(), "stopped_too"_a,
+      nb::keep_alive<0, 1>(), nb::keep_alive<0, 2>(), "poll_fetch as an InlineCall.");
   m.def(
       "poll_idle",
       [](const consumer& c) {

@@ -14,6 +14,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "inline_call.hpp"
 #include "pgqrs/pgqrs.hpp"
 
 namespace pgqrs::python {
@@ -33,9 +34,7 @@ void dispose(consumer& c) {
 void bind_handles(nb::module_& m) {
   nb::class_<store>(m, "StoreHandle", "Synchronous store handle; use pgqrs.connect().")
       .def_prop_ro("backend_name", [](const store& s) { return std::string(s.backend_name()); })
-      // The worker loop runs its hot calls on the event loop's thread (InlineCall) where every wait is for
-      // a socket: PostgreSQL. The SQLite family waits on files and locks, so it stays on threads.
-      .def_prop_ro("inline_calls", [](const store& s) { return s.backend() == backend_kind::postgres; })
+      .def_prop_ro("inline_calls", [](const store& s) { return runs_inline(s.backend()); })
       .def_prop_ro("config", [](const store& s) { return s.config(); })
       .def("queue", &store::queue, "name"_a, release_gil())
       .def("producer", &store::producer, "queue"_a, "name"_a, release_gil())
@@ -66,6 +65,7 @@ void bind_handles(nb::module_& m) {
       .def_prop_ro("worker_id", &worker::worker_id)
       .def_prop_ro("name", &worker::name)
       .def_prop_ro("queue_name", [](const worker& w) { return w.queue().queue_name; })
+      .def_prop_ro("inline_calls", [](const worker& w) { return runs_inline(w.backend()); })
       .def(
           "status", [](const worker& w) { return std::string(to_string(w.status())); }, release_gil())
       .def("worker_record", &worker::worker_record, release_gil())
@@ -111,9 +111,25 @@ void bind_handles(nb::module_& m) {
           },
           "limit"_a, "vt"_a, release_gil())
       .def(
+          "start_dequeue",
+          [](const consumer& c, std::size_t n) { return inline_call::start([&c, n] { return c.dequeue_many(n); }); },
+          "batch_size"_a, nb::keep_alive<0, 1>())
+      .def(
           "archive", [](const consumer& c, std::int64_t id) { return c.archive(id).has_value(); },
           "message_id"_a, release_gil())
+      .def(
+          "start_archive",
+          [](const consumer& c, std::int64_t id) {
+            return inline_call::start([&c, id] { return c.archive(id).has_value(); });
+          },
+          "message_id"_a, nb::keep_alive<0, 1>())
       .def("archive_many", &consumer::archive_many, "message_ids"_a, release_gil())
+      .def(
+          "start_archive_many",
+          [](const consumer& c, std::vector<std::int64_t> ids) {
+            return inline_call::start([&c, ids = std::move(ids)] { return c.archive_many(ids); });
+          },
+          "message_ids"_a, nb::keep_alive<0, 1>())
       .def("delete", &consumer::delete_message, "message_id"_a, release_gil())
       .def("delete_many", &consumer::delete_many, "message_ids"_a, release_gil())
       .def(

@@ -16,8 +16,15 @@
 
 #include "bindings.hpp"
 #include "core/common/fiber.hpp"
+#include "pgqrs/config.hpp"
 
 namespace pgqrs::python {
+
+/// Whether a backend's calls may run as InlineCalls: every wait of PostgreSQL's is for a socket; the SQLite
+/// family waits on files and locks, so its calls stay on threads.
+inline bool runs_inline(backend_kind k) {
+  return k == backend_kind::postgres;
+}
 
 class inline_call {
  public:

@@ -51,6 +51,10 @@ const queue_record& worker::queue() const {
   return *m_state->queue;
 }
 
+backend_kind worker::backend() const {
+  return m_state->core->db->kind();
+}
+
 timestamp worker::current_time() const {
   return m_time ? *m_time : now();
 }
