@@ -15,6 +15,13 @@ the database call that is already running: it completes and its result is droppe
 stays leased until its lease expires). Poll loops (``pgqrs.dequeue()...poll()``, ``consume_iter``) are asyncio
 loops of such short calls, with ``asyncio.sleep`` between empty polls, so a waiting coroutine holds no thread.
 
+On PostgreSQL the hot calls (``Consumer.dequeue``/``archive``/``archive_many``, the claims, archives, step
+checkpoints and completions of the poll loops) skip the thread: they run on the event loop's own thread in a
+fiber of the native module (``_util._inline``, ``_pgqrs.InlineCall``) that stops where it would wait for its
+connection's socket, and the loop waits for that socket (``add_reader``) among its other work. What cannot
+wait on a socket (connecting, waiting for a pooled connection) still runs on a thread. A cancellation that
+arrives meanwhile waits for the call to end (a claim is released then) and goes on.
+
 Payloads are converted with ``json.dumps``, as the original does: an object that is not JSON-serialisable
 raises ``TypeError``, NaN or infinity ``ValueError``.
 """

@@ -248,6 +248,9 @@ class StoreHandle:
     def backend_name(self) -> str: ...
 
     @property
+    def inline_calls(self) -> bool: ...
+
+    @property
     def config(self) -> Config: ...
 
     def queue(self, name: str) -> QueueInfo: ...
@@ -279,6 +282,9 @@ class WorkerHandle:
 
     @property
     def queue_name(self) -> str: ...
+
+    @property
+    def inline_calls(self) -> bool: ...
 
     def status(self) -> str: ...
 
@@ -312,9 +318,15 @@ class ConsumerHandle(WorkerHandle):
 
     def dequeue_many_with_delay(self, limit: int, vt: int) -> list[QueueMessage]: ...
 
+    def start_dequeue(self, batch_size: int) -> InlineCall: ...
+
     def archive(self, message_id: int) -> bool: ...
 
+    def start_archive(self, message_id: int) -> InlineCall: ...
+
     def archive_many(self, message_ids: Sequence[int]) -> list[bool]: ...
+
+    def start_archive_many(self, message_ids: Sequence[int]) -> InlineCall: ...
 
     def delete(self, message_id: int) -> bool: ...
 
@@ -512,6 +524,9 @@ class RunExecution:
     @staticmethod
     def claim(store: StoreHandle, workflow: str, consumer: ConsumerHandle, lease_seconds: float = 30.0, at: str | None = None, policy: RetryPolicy | None = None) -> RunExecution | None: ...
 
+    @staticmethod
+    def start_claim(store: StoreHandle, workflow: str, consumer: ConsumerHandle, lease_seconds: float = 30.0, at: str | None = None, policy: RetryPolicy | None = None) -> InlineCall: ...
+
     @property
     def record(self) -> RunRecord: ...
 
@@ -533,6 +548,8 @@ class RunExecution:
 
     def complete_step(self, name: str, output: str) -> None: ...
 
+    def start_complete_step(self, name: str, output: str) -> InlineCall: ...
+
     def fail_step(self, name: str, kind: str, code: str, message: str, delay_seconds: float | None = None, policy: RetryPolicy | None = None) -> None: ...
 
     def transaction_step(self, name: str, fn: Callable, policy: RetryPolicy | None = None) -> str | None: ...
@@ -552,8 +569,12 @@ class RunExecution:
         complete(), and the worker's next ready run claimed in the same statement (None if none).
         """
 
+    def start_complete_and_claim_next(self, output: str) -> InlineCall: ...
+
     def fail_and_claim_next(self, error: str) -> RunExecution | None:
         """fail(), and the next run claimed as complete_and_claim_next."""
+
+    def start_fail_and_claim_next(self, error: str) -> InlineCall: ...
 
     def give_back(self, delay_seconds: float = 0.0) -> None: ...
 
@@ -564,6 +585,9 @@ def poll_begin(consumer: ConsumerHandle) -> None:
 
 def poll_fetch(store: StoreHandle, consumer: ConsumerHandle, batch: int, lease_ms: int | None, at: str | None, stopped_too: bool) -> list[QueueMessage]:
     """One claim attempt after the status checks."""
+
+def start_poll_fetch(store: StoreHandle, consumer: ConsumerHandle, batch: int, lease_ms: int | None, at: str | None, stopped_too: bool) -> InlineCall:
+    """poll_fetch as an InlineCall."""
 
 def poll_idle(consumer: ConsumerHandle) -> None:
     """Heartbeat and status checks of a waiting loop."""
@@ -856,3 +880,23 @@ class S3StoreHandle:
     def lost_races(self) -> int: ...
 
 def as_s3(store: StoreHandle) -> S3StoreHandle: ...
+
+class InlineCall:
+    """
+    A native call running on the event loop's thread (pgqrs._util._inline drives it).
+    """
+
+    @property
+    def fd(self) -> int:
+        """
+        -1 finished (call result()), -2 call run_offloaded() on another thread, else a socket to wait for (readable); then resume().
+        """
+
+    def resume(self) -> None: ...
+
+    def run_offloaded(self) -> None: ...
+
+    def finish(self) -> None:
+        """Runs the call to its end with blocking waits; then result()."""
+
+    def result(self) -> object: ...

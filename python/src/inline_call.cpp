@@ -3,10 +3,7 @@
 namespace pgqrs::python {
 
 inline_call::~inline_call() {
-  if (m_fiber && !m_fiber->done()) {
-    nb::gil_scoped_release unlocked;
-    m_fiber.reset();  // runs it to its end with blocking waits
-  }
+  if (m_fiber && !m_fiber->done()) finish();
 }
 
 int inline_call::fd() const {
@@ -26,6 +23,12 @@ void inline_call::run_offloaded() {
   m_fiber->run_offloaded();
 }
 
+void inline_call::finish() {
+  if (!m_fiber) return;
+  nb::gil_scoped_release unlocked;
+  m_fiber->finish_blocking();
+}
+
 nb::object inline_call::result() {
   if (!m_fiber || !m_fiber->done()) throw std::logic_error("InlineCall.result() before the call finished");
   m_fiber.reset();
@@ -41,6 +44,7 @@ void bind_inline_call(nb::module_& m) {
                    "wait for (readable); then resume().")
       .def("resume", &inline_call::resume)
       .def("run_offloaded", &inline_call::run_offloaded)
+      .def("finish", &inline_call::finish, "Runs the call to its end with blocking waits; then result().")
       .def("result", &inline_call::result);
 }
 

@@ -38,6 +38,8 @@ class inline_call {
   [[nodiscard]] int fd() const;
   void resume();
   void run_offloaded();
+  /// Runs the call to its end here, with blocking waits (an event loop that is shutting down).
+  void finish();
   nb::object result();
 
   /// Starts `fn()` (which must not touch Python objects) in a fiber and runs it until its first wait.

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -169,4 +171,26 @@ TEST(Fiber, ManyFibersInterleaveOnOneThread) {
     EXPECT_TRUE(fibers[i]->done());
     EXPECT_EQ(steps[i], 3);
   }
+}
+
+TEST(Fiber, AnOffloadedTaskAskedForTwiceRunsOnce) {
+  std::atomic<int> runs{0};
+  std::atomic<bool> release{false};
+  fiber f([&] {
+    fiber::offload([&] {
+      ++runs;
+      while (!release) std::this_thread::yield();
+    });
+  });
+  f.resume();
+  ASSERT_EQ(f.waiting_for(), fiber::wait_kind::offload);
+  std::thread first([&] { f.run_offloaded(); });
+  while (runs == 0) std::this_thread::yield();
+  std::thread second([&] { f.run_offloaded(); });  // waits for the first, then finds nothing to run
+  release = true;
+  first.join();
+  second.join();
+  f.resume();
+  EXPECT_TRUE(f.done());
+  EXPECT_EQ(runs, 1);
 }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <exception>
+#include <mutex>
 #include <new>
 #include <utility>
 #include <vector>
@@ -73,6 +74,9 @@ struct fiber::impl {
   int fd = -1;
   const std::function<void()>* task = nullptr;
   std::exception_ptr task_error;
+  /// Held while the task runs: a second run_offloaded() (the event loop gave up waiting for the first, then
+  /// asked again) waits for the first and finds nothing left to run.
+  std::mutex task_mutex;
 
   static void trampoline(unsigned int hi, unsigned int lo) {
     auto* f = reinterpret_cast<impl*>((static_cast<std::uintptr_t>(hi) << 32) | lo);
@@ -100,6 +104,8 @@ struct fiber::impl {
   }
 
   void run_task() {
+    std::lock_guard lock(task_mutex);
+    if (task == nullptr) return;  // ran already
     try {
       (*task)();
     } catch (...) {
@@ -166,7 +172,7 @@ int fiber::wait_fd() const {
 }
 
 void fiber::run_offloaded() {
-  if (m->wait == wait_kind::offload && m->task != nullptr) m->run_task();
+  if (m->wait == wait_kind::offload) m->run_task();
 }
 
 void fiber::wait_readable(int fd) {
@@ -188,7 +194,7 @@ void fiber::offload(const std::function<void()>& task) {
   f->task = &task;
   f->task_error = nullptr;
   f->suspend(wait_kind::offload);
-  if (f->task != nullptr) f->run_task();  // resumed without the task having run: run it here
+  f->run_task();  // resumed without the task having run: run it here (a no-op once it ran)
   if (auto e = std::exchange(f->task_error, nullptr)) std::rethrow_exception(e);
 }
 

@@ -41,7 +41,8 @@ class fiber {
   [[nodiscard]] bool done() const;
   [[nodiscard]] wait_kind waiting_for() const;
   [[nodiscard]] int wait_fd() const;
-  /// Runs the task an `offload` wait is for (blocking; any thread, not concurrently with resume()).
+  /// Runs the task an `offload` wait is for (blocking; any thread). Called again meanwhile, it waits for the
+  /// first call and returns without running the task twice. resume() only after one has returned.
   void run_offloaded();
 
   /// Inside a fiber's body: suspends until `fd` is readable. Elsewhere: poll()s for it.
