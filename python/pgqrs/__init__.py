@@ -11,16 +11,18 @@ from several coroutines proceed in parallel, up to the pool's thread count (min(
 simplest choice that is correct for short calls (enqueue, dequeue, archive: one round trip each); it needs no
 callbacks from C++ threads into Python, and the pool's threads stop at interpreter exit as an executor's do,
 so nothing can run Python code during interpreter shutdown. Cancelling an awaiting coroutine does not stop
-the database call that is already running: it completes and its result is dropped (a dequeued message then
-stays leased until its lease expires). Poll loops (``pgqrs.dequeue()...poll()``, ``consume_iter``) are asyncio
-loops of such short calls, with ``asyncio.sleep`` between empty polls, so a waiting coroutine holds no thread.
+the database call that is already running: it completes and its result is dropped, except a claim
+(``Consumer.dequeue``, the poll loops), whose messages are released. Poll loops (``pgqrs.dequeue()...poll()``,
+``consume_iter``) are asyncio loops of such short calls, with ``asyncio.sleep`` between empty polls, so a
+waiting coroutine holds no thread.
 
-On PostgreSQL the hot calls (``Consumer.dequeue``/``archive``/``archive_many``, the claims, archives, step
-checkpoints and completions of the poll loops) skip the thread: they run on the event loop's own thread in a
-fiber of the native module (``_util._inline``, ``_pgqrs.InlineCall``) that stops where it would wait for its
-connection's socket, and the loop waits for that socket (``add_reader``) among its other work. What cannot
-wait on a socket (connecting, waiting for a pooled connection) still runs on a thread. A cancellation that
-arrives meanwhile waits for the call to end (a claim is released then) and goes on.
+On PostgreSQL the hot calls (``produce``, ``Producer.enqueue``, their batches, ``Consumer.dequeue``,
+``archive``, ``archive_many``, the claims, archives, step checkpoints and completions of the poll loops) skip
+the thread: they run on the event loop's own thread in a fiber of the native module (``_util._hot``,
+``_pgqrs.InlineCall``) that stops where it would wait for its connection's socket, and the loop waits for
+that socket (``add_reader``) among its other work. What cannot wait on a socket (connecting, waiting for a
+pooled connection) still runs on a thread. A cancellation that arrives meanwhile waits for the call to end
+(a claim is released then) and goes on.
 
 Payloads are converted with ``json.dumps``, as the original does: an object that is not JSON-serialisable
 raises ``TypeError``, NaN or infinity ``ValueError``.

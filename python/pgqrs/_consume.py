@@ -53,7 +53,7 @@ class ConsumerIterator:
         if self._h is None:
             self._h = await _ephemeral_consumer(self._store, self._queue)
         while True:
-            msgs = await _call_releasing(self._h, self._h.dequeue, 1)
+            msgs = await _call_releasing(self._h, self._h.dequeue, self._h.start_dequeue, 1)
             if msgs:
                 return msgs[0]
             await asyncio.sleep(self._interval_s)
@@ -106,7 +106,7 @@ async def _consume(store, queue: str, batch_size: int, handler: Callable[[Any], 
         raise TypeError(f"handler must be callable, got {type(handler).__name__}")
     h = await _ephemeral_consumer(store, queue)
     try:
-        msgs = await _call_releasing(h, h.dequeue, batch_size)
+        msgs = await _call_releasing(h, h.dequeue, h.start_dequeue, batch_size)
         if not msgs:
             return None
         ids = [m.id for m in msgs]

@@ -22,7 +22,7 @@ import time
 
 from . import _pgqrs
 from ._pgqrs import InternalError, QueueMessage, ValidationError
-from ._util import _call, _inline, _lazy, _submit
+from ._util import _call, _call_to_completion, _hot, _lazy
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -38,22 +38,6 @@ _MIN_PAUSE_S = 0.1
 _MAX_PAUSE_S = 5.0
 
 
-async def _call_to_completion(undo: Callable[[Any], Awaitable[None]], fn, *args) -> Any:
-    """Runs a native call that cancellation must not cut short: if the awaiting task is cancelled while the call
-    runs, the call still completes (it cannot be stopped), ``await undo(result)`` reverses what it did, then
-    the cancellation goes on."""
-    fut = _submit(fn, *args)
-    try:
-        return await asyncio.shield(fut)
-    except asyncio.CancelledError:
-        try:
-            result = await fut
-        except Exception:  # the call failed: nothing to reverse
-            raise asyncio.CancelledError from None
-        await undo(result)
-        raise
-
-
 def _releaser(consumer_h) -> Callable[[List[QueueMessage]], Awaitable[None]]:
     """What undoes a claim whose caller was cancelled: its messages released."""
 
@@ -63,9 +47,10 @@ def _releaser(consumer_h) -> Callable[[List[QueueMessage]], Awaitable[None]]:
     return release
 
 
-async def _call_releasing(consumer_h, fn, *args) -> List[QueueMessage]:
-    """A claim that cancellation must not lose: cancelled meanwhile, its messages are released."""
-    return await _call_to_completion(_releaser(consumer_h), fn, *args)
+async def _call_releasing(consumer_h, fn, start, *args) -> List[QueueMessage]:
+    """A claim (``fn``, or its InlineCall ``start``: ``_hot``) that cancellation must not lose: cancelled
+    meanwhile, its messages are released."""
+    return await _hot(consumer_h.inline_calls, fn, start, *args, undo=_releaser(consumer_h))
 
 
 async def _dispose(handle) -> None:
@@ -111,7 +96,7 @@ class _Loop:
         cfg = store._h.config
         self._store_h = store._h
         self._h = consumer_h
-        self._inline = store._h.inline_calls  # the claims and archives run on this thread (_util._inline)
+        self._inline = consumer_h.inline_calls  # claims and archives as InlineCalls (_util._hot)
         self._b = builder
         self._heartbeat_s = max(float(cfg.heartbeat_interval_seconds), 0.001)
         interval_ms = builder._poll_interval_ms if builder._poll_interval_ms is not None else cfg.poll_interval_ms
@@ -124,10 +109,8 @@ class _Loop:
 
     async def _fetch(self, stopped_too: bool) -> List[QueueMessage]:
         b = self._b
-        args = (self._store_h, self._h, b._batch, None, b._at, stopped_too)
-        if self._inline:
-            return await _inline(_pgqrs.start_poll_fetch(*args), _releaser(self._h))
-        return await _call_releasing(self._h, _pgqrs.poll_fetch, *args)
+        return await _call_releasing(self._h, _pgqrs.poll_fetch, _pgqrs.start_poll_fetch, self._store_h, self._h,
+                                     b._batch, None, b._at, stopped_too)
 
     async def _keep_alive(self, ids: List[int]) -> None:
         while True:
@@ -155,10 +138,7 @@ class _Loop:
         keeper.cancel()
         try:
             # Ownership-checked: a message whose lease was lost is simply not archived.
-            if self._inline:
-                await _inline(self._h.start_archive_many(ids))
-            else:
-                await _call(self._h.archive_many, ids)
+            await _hot(self._inline, self._h.archive_many, self._h.start_archive_many, ids)
         except _pgqrs.PgqrsError as exc:
             # The database is away: the leases expire and the messages are delivered again (at least once),
             # as the C++ loops do.

@@ -9,8 +9,8 @@ if TYPE_CHECKING:
 from . import _pgqrs
 from ._enums import WorkerStatus, WorkflowStatus
 from ._pgqrs import Config, QueueInfo, QueueMessage
-from ._dequeue import _releaser
-from ._util import _NativeHandle, _WorkerHandle, _call, _dumps, _inline, _worker_name
+from ._dequeue import _call_releasing
+from ._util import _NativeHandle, _WorkerHandle, _call, _dumps, _hot, _worker_name
 
 
 class Store(_NativeHandle):
@@ -126,7 +126,8 @@ class Producer(_Worker):
 
     async def enqueue(self, payload: Any) -> int:
         """Enqueues one JSON-serialisable payload; returns the message id."""
-        return await _call(self._h.enqueue, _dumps(payload))
+        h = self._h
+        return await _hot(h.inline_calls, h.enqueue, h.start_enqueue, _dumps(payload))
 
     async def enqueue_delayed(self, payload: Any, delay_seconds: int) -> int:
         """Enqueues a payload that becomes ready ``delay_seconds`` from now; returns the message id."""
@@ -160,10 +161,8 @@ class Consumer(_Worker):
 
     async def dequeue(self, batch_size: Optional[int] = None) -> List[QueueMessage]:
         """Leases up to ``batch_size`` (default 1) ready messages for 30 seconds."""
-        n = 1 if batch_size is None else batch_size
-        if self._h.inline_calls:
-            return await _inline(self._h.start_dequeue(n), _releaser(self._h))
-        return await _call(self._h.dequeue, n)
+        h = self._h
+        return await _call_releasing(h, h.dequeue, h.start_dequeue, 1 if batch_size is None else batch_size)
 
     async def dequeue_many_with_delay(self, limit: int, vt: int) -> List[QueueMessage]:
         """Leases up to ``limit`` messages for ``vt`` seconds."""
@@ -171,14 +170,12 @@ class Consumer(_Worker):
 
     async def archive(self, message_id: int) -> bool:
         """Archives a message this consumer holds; False if it does not hold it (any more)."""
-        if self._h.inline_calls:
-            return await _inline(self._h.start_archive(message_id))
-        return await _call(self._h.archive, message_id)
+        h = self._h
+        return await _hot(h.inline_calls, h.archive, h.start_archive, message_id)
 
     async def archive_many(self, message_ids: List[int]) -> List[bool]:
-        if self._h.inline_calls:
-            return await _inline(self._h.start_archive_many(list(message_ids)))
-        return await _call(self._h.archive_many, list(message_ids))
+        h = self._h
+        return await _hot(h.inline_calls, h.archive_many, h.start_archive_many, list(message_ids))
 
     async def delete(self, message_id: int) -> bool:
         """Deletes a message this consumer holds; False if it does not hold it."""
@@ -343,12 +340,14 @@ async def metrics_exposition(store: Store) -> str:
 
 async def produce(store: Store, queue: str, payload: Any) -> int:
     """Enqueues one payload without a registered producer; returns the message id."""
-    return await _call(store._h.produce, queue, _dumps(payload))
+    h = store._h
+    return await _hot(h.inline_calls, h.produce, h.start_produce, queue, _dumps(payload))
 
 
 async def produce_batch(store: Store, queue: str, payloads: List[Any]) -> List[int]:
     """Enqueues payloads (all or nothing) without a registered producer; returns their ids."""
-    return await _call(store._h.produce_batch, queue, [_dumps(p) for p in payloads])
+    h = store._h
+    return await _hot(h.inline_calls, h.produce_batch, h.start_produce_batch, queue, [_dumps(p) for p in payloads])
 
 
 async def enqueue(producer: Producer, payload: Any) -> int:
@@ -357,7 +356,8 @@ async def enqueue(producer: Producer, payload: Any) -> int:
 
 async def enqueue_batch(producer: Producer, payloads: List[Any]) -> List[int]:
     """Enqueues payloads through the producer, all or nothing; returns their ids."""
-    return await _call(producer._h.enqueue_batch, [_dumps(p) for p in payloads])
+    h = producer._h
+    return await _hot(h.inline_calls, h.enqueue_batch, h.start_enqueue_batch, [_dumps(p) for p in payloads])
 
 
 async def enqueue_delayed(producer: Producer, payload: Any, delay_seconds: int) -> int:

@@ -154,6 +154,36 @@ async def _call(fn, *args):
     return await _submit(fn, *args)
 
 
+async def _call_to_completion(undo: Callable[[Any], Awaitable[None]], fn, *args) -> Any:
+    """Runs a native call that cancellation must not cut short: if the awaiting task is cancelled while the call
+    runs, the call still completes (it cannot be stopped), ``await undo(result)`` reverses what it did, then
+    the cancellation goes on."""
+    import asyncio
+
+    fut = _submit(fn, *args)
+    try:
+        return await asyncio.shield(fut)
+    except asyncio.CancelledError:
+        try:
+            result = await fut
+        except Exception:  # the call failed: nothing to reverse
+            raise asyncio.CancelledError from None
+        await undo(result)
+        raise
+
+
+def _hot(inline: bool, fn: Callable[..., Any], start: Callable[..., Any], *args: Any,
+         undo: Callable[[Any], Awaitable[None]] | None = None) -> Awaitable[Any]:
+    """One call of the hot path, awaitable: ``start(*args)``, an InlineCall run on the event loop's thread
+    (``_inline``) where the backend allows it (``inline``: the native handle's ``inline_calls``), else
+    ``fn(*args)`` on a hop thread. ``undo(result)`` reverses it if the caller is cancelled meanwhile."""
+    if inline:
+        return _inline(start(*args), undo)
+    if undo is not None:
+        return _call_to_completion(undo, fn, *args)
+    return _call(fn, *args)
+
+
 async def _inline(call: Any, undo: Callable[[Any], Awaitable[None]] | None = None) -> Any:
     """Drives a native InlineCall (the ``start_*`` variants of the hot calls, on PostgreSQL) to its end on the
     event loop's thread: while it waits for its connection's socket the loop waits for it too

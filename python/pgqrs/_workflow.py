@@ -32,7 +32,7 @@ from ._pgqrs import (
     WorkflowRecord,
 )
 from ._enums import StepResultStatus, WorkflowStatus
-from ._util import _call, _dumps, _inline, _lazy
+from ._util import _call, _dumps, _hot, _lazy
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -235,10 +235,7 @@ class Run:
         if self._next is None:
             await _call(record_end, text)
             return
-        if self._store._h.inline_calls:
-            nxt = await _inline(start_end_and_claim(text))
-        else:
-            nxt = await _call(record_end_and_claim, text)
+        nxt = await _hot(self._store._h.inline_calls, record_end_and_claim, start_end_and_claim, text)
         if nxt is not None:
             self._next.append(nxt)
 
@@ -344,10 +341,8 @@ class Run:
 
     async def _record_step_success(self, name: str, result: Any) -> None:
         if self._ex is not None:
-            if self._store._h.inline_calls:
-                await _inline(self._ex.start_complete_step(name, _dumps(result)))
-            else:
-                await _call(self._ex.complete_step, name, _dumps(result))
+            ex = self._ex
+            await _hot(self._store._h.inline_calls, ex.complete_step, ex.start_complete_step, name, _dumps(result))
             self._stop_unless_running()
         else:
             await _call(_pgqrs.step_complete, self._store._h, self._record.id, name, _dumps(result), self._time)
@@ -707,10 +702,9 @@ async def _execute_claimed(store, wf, ex, claim_next: bool = False) -> Any:
 
 async def _claim(store, consumer_h, wf, at: Optional[str]):
     """One claim of a ready run of the consumer's workflow (its queue's), under a 30 s lease; None if none."""
-    args = (store._h, consumer_h.queue_name, consumer_h, 30.0, at, _policy_of(wf))
-    if store._h.inline_calls:
-        return await _inline(_pgqrs.RunExecution.start_claim(*args))
-    return await _call(_pgqrs.RunExecution.claim, *args)
+    x = _pgqrs.RunExecution
+    return await _hot(store._h.inline_calls, x.claim, x.start_claim, store._h, consumer_h.queue_name, consumer_h,
+                      30.0, at, _policy_of(wf))
 
 
 async def _workflow_poll(store, builder, loop) -> None:

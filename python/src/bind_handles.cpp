@@ -29,6 +29,22 @@ void dispose(consumer& c) {
   consumer last = std::move(c);
 }
 
+// The calls producers make most, each bound twice: blocking (GIL released, on a thread) and as start_<name>,
+// an InlineCall for the event loop's own thread (PostgreSQL).
+std::int64_t produce(const store& s, const std::string& queue, const std::string& payload) {
+  return enqueue().message(parse_payload(payload)).to(queue).execute(s).at(0);
+}
+std::vector<std::int64_t> produce_batch(const store& s, const std::string& queue,
+                                        const std::vector<std::string>& payloads) {
+  return enqueue().messages(parse_payloads(payloads)).to(queue).execute(s);
+}
+std::int64_t enqueue_one(const producer& p, const std::string& payload) {
+  return p.enqueue(parse_payload(payload)).id;
+}
+std::vector<std::int64_t> enqueue_many(const producer& p, const std::vector<std::string>& payloads) {
+  return ids_of(p.batch_enqueue(parse_payloads(payloads)));
+}
+
 }  // namespace
 
 void bind_handles(nb::module_& m) {
@@ -48,18 +64,23 @@ void bind_handles(nb::module_& m) {
           "delete_queue",
           [](const store& s, const std::string& name) { admin(s).delete_queue_by_name(name); }, "name"_a,
           release_gil())
+      .def("produce", &produce, "queue"_a, "payload"_a, release_gil())
       .def(
-          "produce",
-          [](const store& s, const std::string& queue, const std::string& payload) {
-            return enqueue().message(parse_payload(payload)).to(queue).execute(s).at(0);
+          "start_produce",
+          [](const store& s, std::string queue, std::string payload) {
+            return inline_call::start(
+                [&s, queue = std::move(queue), payload = std::move(payload)] { return produce(s, queue, payload); });
           },
-          "queue"_a, "payload"_a, release_gil())
+          "queue"_a, "payload"_a, nb::keep_alive<0, 1>())
+      .def("produce_batch", &produce_batch, "queue"_a, "payloads"_a, release_gil())
       .def(
-          "produce_batch",
-          [](const store& s, const std::string& queue, const std::vector<std::string>& payloads) {
-            return enqueue().messages(parse_payloads(payloads)).to(queue).execute(s);
+          "start_produce_batch",
+          [](const store& s, std::string queue, std::vector<std::string> payloads) {
+            return inline_call::start([&s, queue = std::move(queue), payloads = std::move(payloads)] {
+              return produce_batch(s, queue, payloads);
+            });
           },
-          "queue"_a, "payloads"_a, release_gil());
+          "queue"_a, "payloads"_a, nb::keep_alive<0, 1>());
 
   nb::class_<worker>(m, "WorkerHandle", "A registered producer or consumer: its row and status machine.")
       .def_prop_ro("worker_id", &worker::worker_id)
@@ -82,22 +103,27 @@ void bind_handles(nb::module_& m) {
           "max_age_seconds"_a, release_gil());
 
   nb::class_<producer, worker>(m, "ProducerHandle", "Synchronous producer handle; use store.producer().")
+      .def("enqueue", &enqueue_one, "payload"_a, release_gil())
       .def(
-          "enqueue",
-          [](const producer& p, const std::string& payload) { return p.enqueue(parse_payload(payload)).id; },
-          "payload"_a, release_gil())
+          "start_enqueue",
+          [](const producer& p, std::string payload) {
+            return inline_call::start([&p, payload = std::move(payload)] { return enqueue_one(p, payload); });
+          },
+          "payload"_a, nb::keep_alive<0, 1>())
       .def(
           "enqueue_delayed",
           [](const producer& p, const std::string& payload, std::int64_t delay_seconds) {
             return p.enqueue_delayed(parse_payload(payload), std::chrono::seconds(delay_seconds)).id;
           },
           "payload"_a, "delay_seconds"_a, release_gil())
+      .def("enqueue_batch", &enqueue_many, "payloads"_a, release_gil())
       .def(
-          "enqueue_batch",
-          [](const producer& p, const std::vector<std::string>& payloads) {
-            return ids_of(p.batch_enqueue(parse_payloads(payloads)));
+          "start_enqueue_batch",
+          [](const producer& p, std::vector<std::string> payloads) {
+            return inline_call::start(
+                [&p, payloads = std::move(payloads)] { return enqueue_many(p, payloads); });
           },
-          "payloads"_a, release_gil())
+          "payloads"_a, nb::keep_alive<0, 1>())
       .def("replay_dlq", &producer::replay_dlq, "message_id"_a, release_gil());
 
   nb::class_<consumer, worker>(m, "ConsumerHandle", "Synchronous consumer handle; use store.consumer().")
@@ -112,7 +138,9 @@ void bind_handles(nb::module_& m) {
           "limit"_a, "vt"_a, release_gil())
       .def(
           "start_dequeue",
-          [](const consumer& c, std::size_t n) { return inline_call::start([&c, n] { return c.dequeue_many(n); }); },
+          [](const consumer& c, std::size_t n) {
+            return inline_call::start([&c, n] { return c.dequeue_many(n); });
+          },
           "batch_size"_a, nb::keep_alive<0, 1>())
       .def(
           "archive", [](const consumer& c, std::int64_t id) { return c.archive(id).has_value(); },

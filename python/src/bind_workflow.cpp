@@ -389,9 +389,10 @@ void bind_execution(nb::module_& m) {
           "policy"_a = nb::none(), release_gil())
       .def_static(
           "start_claim",
-          [](const store& s, std::string workflow, const consumer& c, double lease_s, std::optional<std::string> at,
-             std::optional<retry_policy> policy) {
-            return inline_call::start([&s, &c, workflow = std::move(workflow), o = claim_options(lease_s, at, policy)] {
+          [](const store& s, std::string workflow, const consumer& c, double lease_s,
+             std::optional<std::string> at, std::optional<retry_policy> policy) {
+            auto o = claim_options(lease_s, at, policy);
+            return inline_call::start([&s, &c, workflow = std::move(workflow), o = std::move(o)] {
               return run_execution::claim(s, workflow, c, o);
             });
           },
@@ -419,8 +420,9 @@ void bind_execution(nb::module_& m) {
       .def(
           "start_complete_step",
           [](run_execution& x, std::string name, std::string output) {
-            return inline_call::start(
-                [&x, name = std::move(name), output = std::move(output)] { complete_step_call(x, name, output); });
+            return inline_call::start([&x, name = std::move(name), output = std::move(output)] {
+              complete_step_call(x, name, output);
+            });
           },
           "name"_a, "output"_a, nb::keep_alive<0, 1>())
       .def(
@@ -481,7 +483,8 @@ void bind_execution(nb::module_& m) {
       .def(
           "start_complete_and_claim_next",
           [](run_execution& x, std::string output) {
-            return inline_call::start([&x, output = std::move(output)] { return complete_and_claim_call(x, output); });
+            return inline_call::start(
+                [&x, output = std::move(output)] { return complete_and_claim_call(x, output); });
           },
           "output"_a, nb::keep_alive<0, 1>())
       .def("fail_and_claim_next", &fail_and_claim_call, "error"_a, release_gil(),
@@ -489,7 +492,8 @@ void bind_execution(nb::module_& m) {
       .def(
           "start_fail_and_claim_next",
           [](run_execution& x, std::string error) {
-            return inline_call::start([&x, error = std::move(error)] { return fail_and_claim_call(x, error); });
+            return inline_call::start(
+                [&x, error = std::move(error)] { return fail_and_claim_call(x, error); });
           },
           "error"_a, nb::keep_alive<0, 1>())
       .def(

@@ -81,5 +81,4 @@ class inline_call {
   std::function<nb::object()> m_take;
 };
 
-
 }  // namespace pgqrs::python

@@ -127,8 +127,8 @@ fiber::fiber(std::function<void()> body) : m(std::make_unique<impl>()) {
   m->self.uc_stack.ss_size = stack_size;
   m->self.uc_link = nullptr;
   const auto p = reinterpret_cast<std::uintptr_t>(m.get());
-  makecontext(&m->self, reinterpret_cast<void (*)()>(&impl::trampoline), 2, static_cast<unsigned int>(p >> 32),
-              static_cast<unsigned int>(p & 0xffffffffU));
+  makecontext(&m->self, reinterpret_cast<void (*)()>(&impl::trampoline), 2,
+              static_cast<unsigned int>(p >> 32), static_cast<unsigned int>(p & 0xffffffffU));
 }
 
 fiber::~fiber() {
