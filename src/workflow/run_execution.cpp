@@ -9,6 +9,7 @@
 #include "core/api/liveness.hpp"
 #include "core/api/poll_loop.hpp"
 #include "core/api/store_state.hpp"
+#include "core/common/log.hpp"
 #include "workflow/executor.hpp"
 #include "workflow/step_recorder.hpp"
 
@@ -131,6 +132,19 @@ execution_state state_after(detail::run_outcome o) {
       break;
   }
   return execution_state::finished;
+}
+
+/// The caller fails the run after one of the engine's own writes failed (a lost connection, a refused
+/// statement: ctx.engine_stopped with the execution still running): that failure is the database's, not the
+/// workflow's, so the run is given back for another attempt instead, as execute_run does for C++ workflows.
+/// @returns whether it was given back
+bool gave_back_after_engine_failure(detail::execution_impl& x) {
+  if (!x.ctx->engine_stopped) return false;
+  detail::give_back(*x.ctx, std::chrono::seconds(1));
+  detail::log(log_level::warning, "workflow run " + std::to_string(x.ctx->run.id) +
+                                      ": a database failure ended its execution; the run was given back, not failed");
+  x.stop(execution_state::waiting);
+  return true;
 }
 
 /// Finishes the running execution `x` and claims the worker's next run in the same statement.
@@ -318,6 +332,7 @@ void run_execution::complete(const json& output) {
 void run_execution::fail(const json& error) {
   auto& x = *m_impl;
   if (x.state != execution_state::running) return;
+  if (gave_back_after_engine_failure(x)) return;
   x.stop(state_after(detail::finish(*x.ctx, workflow_status::error, std::nullopt, error.dump())));
 }
 
@@ -333,6 +348,7 @@ std::optional<run_execution> run_execution::complete_and_claim_next(const json& 
 std::optional<run_execution> run_execution::fail_and_claim_next(const json& error) {
   auto& x = *m_impl;
   if (x.state != execution_state::running) return std::nullopt;
+  if (gave_back_after_engine_failure(x)) return std::nullopt;
   auto next = finish_and_claim_next(x, workflow_status::error, std::nullopt, error.dump());
   if (!next) return std::nullopt;
   return run_execution(std::move(next));

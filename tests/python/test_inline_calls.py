@@ -167,3 +167,40 @@ async def test_connections_the_server_ended_while_idle_are_replaced(store, confi
     assert await drain_workflow(store, name, flow) == 1
     assert await pgqrs.run().message(first).store(store).result(timeout=5) == 2
     assert await pgqrs.run().message(second).store(store).result(timeout=5) == 4
+
+
+async def test_a_session_ended_during_a_checkpoint_does_not_fail_the_run(store, config):
+    name = wf_name()
+    await pgqrs.workflow().name(name).store(store).create()
+    msg = await pgqrs.workflow().name(name).store(store).trigger(None).execute()
+    executed = [0]
+    lock: list = []
+
+    @step
+    async def a(ctx):
+        executed[0] += 1
+        if not lock:
+            lock.append(await asyncio.to_thread(StepsTableLock, config.schema))
+        return 1
+
+    @workflow(name=name)
+    async def flow(ctx):
+        return await a(ctx) + 1
+
+    consumer = await store.consumer(name)
+    work = asyncio.create_task(pgqrs.dequeue().worker(consumer).poll_interval(10).handle_workflow(flow).poll(store))
+    try:
+        await wait_for_lock_waiter()
+        # The server ends the session whose checkpoint waits (a restart, a failover, an administrator).
+        psql_value("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE application_name = 'pgqrs' AND wait_event_type = 'Lock'")
+        await asyncio.to_thread(lock[0].release)
+        # The server answered with the end of the session, so the checkpoint was not applied: it is sent again
+        # on a new connection (or, if that fails too, the run is given back and executed again). Either way
+        # the run succeeds; it is never failed for the database's trouble.
+        assert await pgqrs.run().message(msg).store(store).result(timeout=20) == 2
+    finally:
+        work.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await work
+    assert executed[0] in (1, 2)

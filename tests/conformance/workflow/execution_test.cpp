@@ -226,6 +226,32 @@ TEST_F(execution, a_worker_whose_lease_expired_cannot_record_over_the_new_owner)
   EXPECT_EQ(list_steps(s(), run_of(m).id).at(0).output, json("fresh"));
 }
 
+TEST_F(execution, failing_a_run_after_the_database_refused_a_checkpoint_gives_it_back_instead) {
+  // What the Python decorators do when a checkpoint raises: fail the run with that exception. The failure is
+  // the database's, not the workflow's: the run is given back (as a C++ workflow's is) and runs again.
+  auto m = trigger();
+  const auto t0 = now();
+  execution_options o;
+  o.at = t0;
+  auto ex = claim(o);
+  ASSERT_TRUE(ex);
+  (void)ex->begin_step("a");
+  exec_sql(s(), "ALTER TABLE " + table(s(), "pgqrs_workflow_steps") + " RENAME TO pgqrs_workflow_steps_away");
+  EXPECT_THROW(ex->complete_step("a", 1), pgqrs::error);
+  exec_sql(s(), "ALTER TABLE " + table(s(), "pgqrs_workflow_steps_away") + " RENAME TO pgqrs_workflow_steps");
+  ex->fail(json("the checkpoint failed"));
+  EXPECT_EQ(ex->state(), execution_state::waiting);
+  EXPECT_EQ(run_of(m).status, workflow_status::running);
+  o.at = t0 + 5s;
+  auto again = claim(o);
+  ASSERT_TRUE(again) << "the run was given back";
+  EXPECT_FALSE(again->begin_step("a").done) << "the refused checkpoint was not recorded";
+  again->complete_step("a", 1);
+  again->complete(2);
+  EXPECT_EQ(run_of(m).status, workflow_status::success);
+  EXPECT_EQ(run_of(m).output, json(2));
+}
+
 TEST_F(execution, claim_refuses_a_consumer_of_another_queue_and_an_unknown_workflow) {
   s().queue("other");
   auto c = s().consumer("other", unique_name("c"));
