@@ -20,6 +20,12 @@ class execution : public store_test {
   queue_message trigger(json input = {{"x", 1}}) { return workflow().name("wf").trigger(std::move(input)).execute(s()); }
 
   std::optional<run_execution> claim(execution_options o = {}) { return run_execution::claim(s(), "wf", *worker, o); }
+  /// A claim as if the time were `t` (injected time: the lease and any wait are in that clock).
+  std::optional<run_execution> claim_at(timestamp t) {
+    execution_options o;
+    o.at = t;
+    return claim(o);
+  }
 
   run_record run_of(const queue_message& m) { return *run().message(m).record(s()); }
 
@@ -179,13 +185,10 @@ TEST_F(execution, suspend_pauses_the_run_and_the_next_execution_starts_over) {
 TEST_F(execution, sleep_returns_false_until_the_wake_time) {
   auto m = trigger();
   const auto t0 = now();
-  execution_options o;
-  o.at = t0;
-  auto first = claim(o);
+  auto first = claim_at(t0);
   ASSERT_TRUE(first);
   EXPECT_FALSE(first->sleep("nap", 30s));
-  o.at = t0 + 31s;
-  auto ex = claim(o);
+  auto ex = claim_at(t0 + 31s);
   ASSERT_TRUE(ex);
   EXPECT_TRUE(ex->sleep("nap", 30s));
   ex->complete(1);
@@ -231,9 +234,7 @@ TEST_F(execution, failing_a_run_after_the_database_refused_a_checkpoint_gives_it
   // the database's, not the workflow's: the run is given back (as a C++ workflow's is) and runs again.
   auto m = trigger();
   const auto t0 = now();
-  execution_options o;
-  o.at = t0;
-  auto ex = claim(o);
+  auto ex = claim_at(t0);
   ASSERT_TRUE(ex);
   (void)ex->begin_step("a");
   exec_sql(s(), "ALTER TABLE " + table(s(), "pgqrs_workflow_steps") + " RENAME TO pgqrs_workflow_steps_away");
@@ -242,8 +243,7 @@ TEST_F(execution, failing_a_run_after_the_database_refused_a_checkpoint_gives_it
   ex->fail(json("the checkpoint failed"));
   EXPECT_EQ(ex->state(), execution_state::waiting);
   EXPECT_EQ(run_of(m).status, workflow_status::running);
-  o.at = t0 + 5s;
-  auto again = claim(o);
+  auto again = claim_at(t0 + 5s);
   ASSERT_TRUE(again) << "the run was given back";
   EXPECT_FALSE(again->begin_step("a").done) << "the refused checkpoint was not recorded";
   again->complete_step("a", 1);
