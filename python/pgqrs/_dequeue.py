@@ -1,8 +1,9 @@
 """``pgqrs.dequeue()``: the dequeue builder and its poll loop (spec §3.8, §10.12).
 
-The loop is an asyncio loop: every step is one short native call run in the executor (a status check and a
-claim, a heartbeat, an archive), and the wait between empty polls is ``asyncio.sleep``, so a coroutine
-waiting for messages holds no thread. While a handler runs, a companion task heartbeats and pushes the
+The loop is an asyncio loop: every step is one short native call (a status check and a claim, a heartbeat,
+an archive) on the package's thread pool, or, for the claims and archives on PostgreSQL, on the loop's own
+thread (``_util._hot``); the wait between empty polls is ``asyncio.sleep``, so a coroutine waiting for
+messages holds no thread. While a handler runs, a companion task heartbeats and pushes the
 leases of its messages forward, so a slow handler is neither reclaimed nor delivered twice.
 
 How a loop ends:

@@ -1,4 +1,5 @@
-"""Shared by the package's modules: JSON text of payloads, running a native call off the event loop, and the
+"""Shared by the package's modules: JSON text of payloads, running a native call off the event loop (the
+thread pool ``_Hops``) or on it without blocking it (``_inline``, for PostgreSQL; ``_hot`` picks), and the
 base class of the objects around native handles.
 
 Import time: ``import pgqrs`` must stay cheap (target 100 ms, whole package), so nothing here imports a
